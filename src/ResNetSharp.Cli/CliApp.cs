@@ -1,0 +1,49 @@
+using System.CommandLine;
+using ResNetSharp.Cli.Commands;
+
+namespace ResNetSharp.Cli;
+
+/// <summary>The resnet command line, runnable in-process (tests call <see cref="Run"/> directly).</summary>
+public static class CliApp
+{
+    /// <summary>Exit code for a bad command line or bad input file.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Exit code for a failure that is not the user's input.</summary>
+    public const int RuntimeError = 1;
+
+    /// <summary>Parses and runs one command line; returns the process exit code.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("ResNetSharp: the ResNet family for .NET — build, train, evaluate, export.")
+        {
+            SummaryCommand.Create(output),
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            error.WriteLine($"resnet: {parsed.Errors[0].Message} (see 'resnet --help')");
+            return UsageError;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (IsUsageError(e))
+        {
+            error.WriteLine($"resnet: {e.Message}");
+            return UsageError;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"resnet: {e.GetType().Name}: {e.Message}");
+            if (Environment.GetEnvironmentVariable("RESNET_DEBUG") == "1")
+                error.WriteLine(e);
+            return RuntimeError;
+        }
+    }
+
+    private static bool IsUsageError(Exception e) =>
+        e is UsageException or ArgumentException or FormatException or FileNotFoundException
+            or DirectoryNotFoundException or KeyNotFoundException or InvalidDataException;
+}

@@ -1,0 +1,19 @@
+namespace ResNetSharp.Cli.Options;
+
+/// <summary>A sample's shape as the user writes it: "3x224x224" (channels x height x width).</summary>
+public readonly record struct InputShape(int Channels, int Height, int Width)
+{
+    /// <summary>Parses "CxHxW"; throws a <see cref="UsageException"/> naming <paramref name="option"/> otherwise.</summary>
+    public static InputShape Parse(string text, string option)
+    {
+        var parts = text.Split('x', 'X');
+        if (parts.Length == 3
+            && int.TryParse(parts[0], out int c) && int.TryParse(parts[1], out int h) && int.TryParse(parts[2], out int w)
+            && c > 0 && h > 0 && w > 0)
+            return new InputShape(c, h, w);
+        throw new UsageException($"{option} '{text}' is not a shape; expected CxHxW with positive numbers, e.g. 3x224x224.");
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Channels}x{Height}x{Width}";
+}

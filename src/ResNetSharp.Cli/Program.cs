@@ -1,0 +1,3 @@
+using ResNetSharp.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,24 @@
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Models;
+
+/// <summary>Checks an image batch before libtorch sees it, so a mistake reads as what was expected and what came.</summary>
+internal static class InputCheck
+{
+    public static void Validate(ResNet model, Tensor input)
+    {
+        int channels = model.Spec.InChannels;
+        int minSize = model.MinimumInputSize;
+        string expected = $"(N, {channels}, H, W) with H, W >= {minSize}";
+        string got = $"({string.Join(", ", input.shape)})";
+        if (input.dim() != 4)
+            throw new ArgumentException($"Input must be a batch of images {expected}; got a {input.dim()}-d tensor {got}.", nameof(input));
+        if (input.shape[1] != channels)
+            throw new ArgumentException($"Input must have {channels} channel(s): {expected}; got {input.shape[1]} in {got}.", nameof(input));
+        if (input.shape[2] < minSize || input.shape[3] < minSize)
+            throw new ArgumentException(
+                $"Input images are too small for this network's total stride {minSize}: expected {expected}; got {got}.", nameof(input));
+        if (!input.is_floating_point())
+            throw new ArgumentException($"Input must be floating point (normalised images); got {input.dtype}.", nameof(input));
+    }
+}
