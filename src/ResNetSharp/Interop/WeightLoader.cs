@@ -1,0 +1,68 @@
+using ResNetSharp.Models;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Interop;
+
+/// <summary>
+/// Copies named tensors into a model. Everything is checked first and copied after, so a load that
+/// fails leaves the model exactly as it was. dtypes are converted to the model's; devices too.
+/// </summary>
+public static class WeightLoader
+{
+    /// <summary>
+    /// Loads <paramref name="tensors"/> into <paramref name="model"/>. Names are mapped first (a
+    /// "module." prefix from DataParallel is dropped). Strict (the default): any missing, unexpected or
+    /// mismatched name throws <see cref="WeightLoadException"/> and nothing is copied. Non-strict: the
+    /// matching tensors are copied and the rest is reported.
+    /// </summary>
+    public static WeightLoadReport Load(nn.Module model, IEnumerable<(string Name, Tensor Tensor)> tensors, string source, bool strict = true)
+    {
+        var targets = StateDictOrder.Entries(model).ToDictionary(e => e.Name, e => e.Tensor, StringComparer.Ordinal);
+        var incoming = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, tensor) in tensors)
+            if (!incoming.TryAdd(MapName(name), tensor))
+                throw new FormatException($"{source}: '{MapName(name)}' appears twice after name mapping.");
+
+        var loaded = new List<string>();
+        var mismatches = new List<ShapeMismatch>();
+        foreach (var (name, target) in targets)
+        {
+            if (!incoming.TryGetValue(name, out var source_))
+                continue;
+            if (!target.shape.SequenceEqual(source_.shape))
+                mismatches.Add(new ShapeMismatch(name, target.shape, source_.shape));
+            else
+                loaded.Add(name);
+        }
+        var report = new WeightLoadReport(
+            loaded,
+            targets.Keys.Where(k => !incoming.ContainsKey(k)).ToList(),
+            incoming.Keys.Where(k => !targets.ContainsKey(k)).ToList(),
+            mismatches);
+        if (strict && !report.IsExact)
+            throw new WeightLoadException(source, report);
+
+        using var _ = no_grad();
+        foreach (var name in loaded)
+            targets[name].copy_(incoming[name]);
+        return report;
+    }
+
+    /// <summary>Loads a weights file (safetensors) into a model; see <see cref="Load(nn.Module, IEnumerable{ValueTuple{string, Tensor}}, string, bool)"/>.</summary>
+    public static WeightLoadReport LoadFile(nn.Module model, string path, bool strict = true)
+    {
+        var (tensors, _) = SafetensorsFile.Load(path);
+        try
+        {
+            return Load(model, tensors, path, strict);
+        }
+        finally
+        {
+            foreach (var (_, tensor) in tensors)
+                tensor.Dispose();
+        }
+    }
+
+    private static string MapName(string name) =>
+        name.StartsWith("module.", StringComparison.Ordinal) ? name["module.".Length..] : name;
+}

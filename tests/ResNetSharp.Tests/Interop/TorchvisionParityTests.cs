@@ -1,0 +1,36 @@
+using ResNetSharp.Interop;
+using ResNetSharp.Models;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Tests.Interop;
+
+public class TorchvisionParityTests
+{
+    [Theory]
+    [InlineData("resnet18")]
+    [InlineData("resnet50")]
+    [InlineData("resnext50_32x4d")]
+    [InlineData("wide_resnet50_2")]
+    public void WeightsSavedByTorchvisionReproduceItsLogits(string arch)
+    {
+        using var folder = new TemporaryFolder();
+        ReferencePython.Run("torchvision_logits.py", arch, folder.Path, "7");
+        using var model = ModelCatalog.Create(arch);
+        var report = WeightLoader.LoadFile(model, folder.File($"{arch}.safetensors"));
+        Assert.True(report.IsExact);
+        Assert.Equal(model.state_dict().Count, report.Loaded.Count);
+
+        var (io, _) = SafetensorsFile.Load(folder.File($"{arch}.io.safetensors"));
+        using var scope = NewDisposeScope();
+        var input = io.Single(t => t.Name == "input").Tensor;
+        var expected = io.Single(t => t.Name == "logits").Tensor;
+        model.eval();
+        using (no_grad())
+        {
+            var logits = model.call(input);
+            double relativeError = (logits - expected).abs().max().item<float>() / expected.abs().max().item<float>();
+            Assert.True(relativeError <= 1e-4, $"{arch}: relative error {relativeError:E2}");
+        }
+        Assert.Equal(7L, model.state_dict()["bn1.num_batches_tracked"].item<long>());
+    }
+}
