@@ -1,0 +1,78 @@
+using System.IO.Compression;
+
+namespace ResNetSharp.Data;
+
+/// <summary>
+/// Reads unsigned-byte IDX files (the MNIST family), gzipped or raw: a 4-byte magic 0x00 0x00 0x08 D
+/// (D dimensions), D big-endian 32-bit sizes, then the bytes. Errors are <see cref="InvalidDataException"/>s
+/// that name the file.
+/// </summary>
+public static class IdxFile
+{
+    /// <summary>The sizes and bytes of one IDX file.</summary>
+    /// <param name="Dimensions">Sizes, outermost first.</param>
+    /// <param name="Data">All elements, row-major.</param>
+    public sealed record Content(int[] Dimensions, byte[] Data);
+
+    /// <summary>
+    /// Reads <paramref name="path"/> and checks it has <paramref name="expectedRank"/> dimensions. Never
+    /// reads past the size the header declares (a gzip bomb stops there) and refuses trailing data.
+    /// </summary>
+    public static Content Read(string path, int expectedRank, long maxBytes = 1L << 31)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"IDX file not found: {path}", path);
+        using var file = File.OpenRead(path);
+        using var stream = IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
+        try
+        {
+            return ReadContent(stream, path, expectedRank, maxBytes);
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InvalidDataException($"{path}: truncated: the file ends before the size its header declares.");
+        }
+        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{path}: corrupt gzip data ({e.Message}).", e);
+        }
+    }
+
+    private static Content ReadContent(Stream stream, string path, int expectedRank, long maxBytes)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        stream.ReadExactly(magic);
+        if (magic[0] != 0 || magic[1] != 0 || magic[2] != 0x08)
+            throw new InvalidDataException(
+                $"{path}: wrong magic number {Convert.ToHexString(magic)}; expected 000008{expectedRank:X2} (unsigned-byte IDX, {expectedRank} dimensions).");
+        if (magic[3] != expectedRank)
+            throw new InvalidDataException($"{path}: has {magic[3]} dimensions; expected {expectedRank}.");
+
+        var dimensions = new int[expectedRank];
+        Span<byte> size = stackalloc byte[4];
+        long total = 1;
+        for (int i = 0; i < expectedRank; i++)
+        {
+            stream.ReadExactly(size);
+            dimensions[i] = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(size);
+            if (dimensions[i] < 0)
+                throw new InvalidDataException($"{path}: dimension {i} is {dimensions[i]}.");
+            total *= dimensions[i];
+            if (total > maxBytes)
+                throw new InvalidDataException($"{path}: declares more than {maxBytes} bytes of data; refusing to allocate.");
+        }
+        var data = new byte[total];
+        stream.ReadExactly(data);
+        if (stream.ReadByte() != -1)
+            throw new InvalidDataException($"{path}: trailing data after the {total} bytes its header declares.");
+        return new Content(dimensions, data);
+    }
+
+    private static bool IsGzip(FileStream file)
+    {
+        Span<byte> head = stackalloc byte[2];
+        int read = file.Read(head);
+        file.Position = 0;
+        return read == 2 && head[0] == 0x1f && head[1] == 0x8b;
+    }
+}
