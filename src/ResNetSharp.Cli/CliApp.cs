@@ -18,6 +18,7 @@ public static class CliApp
         var root = new RootCommand("ResNetSharp: the ResNet family for .NET — build, train, evaluate, export.")
         {
             SummaryCommand.Create(output),
+            TrainCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

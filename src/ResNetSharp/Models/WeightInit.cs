@@ -22,9 +22,6 @@ public static class WeightInit
                 case Conv2d conv:
                     nn.init.kaiming_normal_(conv.weight!, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
                     break;
-                case StridedPointwiseConv pointwise:
-                    nn.init.kaiming_normal_(pointwise.Weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
-                    break;
                 case BatchNorm2d norm:
                     norm.weight!.fill_(1.0);
                     norm.bias!.zero_();

@@ -9,8 +9,8 @@ internal static class ConvLayers
     public static Conv2d Conv3x3(int inChannels, int outChannels, int stride = 1, int groups = 1) =>
         torch.nn.Conv2d(inChannels, outChannels, 3, stride: stride, padding: 1, groups: groups, bias: false);
 
-    public static Conv2d Conv1x1(int inChannels, int outChannels) =>
-        torch.nn.Conv2d(inChannels, outChannels, 1, bias: false);
+    public static Conv2d Conv1x1(int inChannels, int outChannels, int stride = 1) =>
+        torch.nn.Conv2d(inChannels, outChannels, 1, stride: stride, bias: false);
 
     public static BatchNorm2d Norm(int channels) => torch.nn.BatchNorm2d(channels);
 }

@@ -15,13 +15,13 @@ internal static class Shortcut
     public static Sequential Create(ShortcutKind kind, int inChannels, int outChannels, int stride) => kind switch
     {
         ShortcutKind.Conv1x1 => nn.Sequential(
-            ("0", new StridedPointwiseConv(inChannels, outChannels, stride)),
+            ("0", ConvLayers.Conv1x1(inChannels, outChannels, stride)),
             ("1", ConvLayers.Norm(outChannels))),
         ShortcutKind.AvgPoolConv => nn.Sequential(
             ("0", stride == 1
                 ? nn.Identity()
                 : nn.AvgPool2d(2, stride: stride, ceil_mode: true, count_include_pad: false)),
-            ("1", new StridedPointwiseConv(inChannels, outChannels, 1)),
+            ("1", ConvLayers.Conv1x1(inChannels, outChannels)),
             ("2", ConvLayers.Norm(outChannels))),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown shortcut kind"),
     };

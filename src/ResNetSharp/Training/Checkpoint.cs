@@ -1,0 +1,125 @@
+using System.Text.Json;
+using ResNetSharp.Interop;
+using ResNetSharp.Models;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Training;
+
+/// <summary>Where a run is: written into every checkpoint.</summary>
+/// <param name="Epoch">Epoch in progress (0-based).</param>
+/// <param name="StepInEpoch">Steps of that epoch already done.</param>
+/// <param name="GlobalStep">Steps done in all.</param>
+/// <param name="BestTop1">Best test top-1 so far (NaN before the first evaluation).</param>
+public sealed record TrainingProgress(int Epoch, long StepInEpoch, long GlobalStep, double BestTop1);
+
+/// <summary>
+/// Checkpoints in a run folder. One file holds everything needed to resume exactly (the model's weights
+/// under "model.", the optimiser's state under "optimizer.", progress and config in the metadata), so
+/// weights and optimiser state can never disagree. Every file is written atomically; the previous
+/// checkpoint is kept as a fallback. Plain torchvision-named weights (last.safetensors, best.safetensors)
+/// sit beside it for users.
+/// </summary>
+public sealed class CheckpointStore(string folder)
+{
+    /// <summary>The run folder.</summary>
+    public string Folder { get; } = folder;
+
+    /// <summary>The latest full checkpoint.</summary>
+    public string LatestPath => Path.Combine(Folder, "checkpoint.safetensors");
+
+    /// <summary>The checkpoint before the latest, kept in case the latest is damaged.</summary>
+    public string PreviousPath => Path.Combine(Folder, "checkpoint.previous.safetensors");
+
+    /// <summary>Weights of the latest checkpoint with torchvision names.</summary>
+    public string LastWeightsPath => Path.Combine(Folder, "last.safetensors");
+
+    /// <summary>Weights with the best test top-1.</summary>
+    public string BestWeightsPath => Path.Combine(Folder, "best.safetensors");
+
+    /// <summary>Writes a full checkpoint and the plain last weights.</summary>
+    public void Save(ResNet model, Optimizer optimizer, TrainingProgress progress, TrainingConfig config)
+    {
+        var tensors = StateDictOrder.Entries(model).Select(e => ("model." + e.Name, e.Tensor))
+            .Concat(optimizer.StateEntries().Select(e => ("optimizer." + e.Name, e.Tensor)));
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = "resnetsharp-checkpoint-1",
+            ["progress"] = JsonSerializer.Serialize(progress, ProgressJson),
+            ["optimizer_steps"] = optimizer.Steps.ToString(),
+            ["config"] = config.ToJson(),
+        };
+        if (File.Exists(LatestPath))
+            Common.AtomicFile.Write(PreviousPath, target =>
+            {
+                using var source = File.OpenRead(LatestPath);
+                source.CopyTo(target);
+            });
+        SafetensorsFile.Save(LatestPath, tensors, metadata);
+        SaveWeights(model, LastWeightsPath, config);
+    }
+
+    /// <summary>Writes plain weights with torchvision names and the model name in the metadata.</summary>
+    public static void SaveWeights(ResNet model, string path, TrainingConfig config) =>
+        SafetensorsFile.Save(path, StateDictOrder.Entries(model), new Dictionary<string, string>
+        {
+            ["format"] = "pt",
+            ["model"] = config.Model,
+            ["num_classes"] = model.NumClasses.ToString(),
+            ["in_channels"] = model.Spec.InChannels.ToString(),
+        });
+
+    /// <summary>A checkpoint read back: tensors (caller disposes), progress, optimiser steps and config.</summary>
+    public sealed record Loaded(string Path, IReadOnlyList<(string Name, Tensor Tensor)> Tensors, TrainingProgress Progress, long OptimizerSteps, TrainingConfig Config);
+
+    /// <summary>
+    /// The latest readable checkpoint, or null when the folder has none. A damaged latest checkpoint falls
+    /// back to the previous one, reported through <paramref name="warn"/>; never silently to a fresh start.
+    /// </summary>
+    public Loaded? LoadLatest(Action<string> warn)
+    {
+        var failures = new List<string>();
+        foreach (var path in new[] { LatestPath, PreviousPath })
+        {
+            if (!File.Exists(path))
+                continue;
+            try
+            {
+                var loaded = Read(path);
+                foreach (var failure in failures)
+                    warn(failure);
+                return loaded;
+            }
+            catch (Exception e) when (e is FormatException or IOException or JsonException or KeyNotFoundException)
+            {
+                failures.Add($"checkpoint {path} is unreadable ({e.Message}); trying an older one.");
+            }
+        }
+        if (failures.Count > 0)
+            throw new InvalidDataException($"no readable checkpoint in {Folder}: {string.Join(" ", failures)}");
+        return null;
+    }
+
+    private static Loaded Read(string path)
+    {
+        var (tensors, metadata) = SafetensorsFile.Load(path);
+        try
+        {
+            if (!metadata.TryGetValue("format", out var format) || format != "resnetsharp-checkpoint-1")
+                throw new FormatException($"{path} is not a ResNetSharp checkpoint (metadata format '{format}').");
+            var progress = JsonSerializer.Deserialize<TrainingProgress>(metadata["progress"], ProgressJson)!;
+            var config = TrainingConfig.FromJson(metadata["config"], path);
+            return new Loaded(path, tensors, progress, long.Parse(metadata["optimizer_steps"]), config);
+        }
+        catch
+        {
+            foreach (var (_, tensor) in tensors)
+                tensor.Dispose();
+            throw;
+        }
+    }
+
+    private static readonly JsonSerializerOptions ProgressJson = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+}

@@ -1,0 +1,43 @@
+using ResNetSharp.Data;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Training;
+
+/// <summary>How grayscale data meets a model: build the model for one channel, or repeat the channel three times.</summary>
+public enum GrayscaleMode
+{
+    /// <summary>The model takes one input channel (its stem is built for it).</summary>
+    OneChannelModel,
+
+    /// <summary>The single channel is repeated to RGB for a 3-channel model (e.g. ImageNet weights).</summary>
+    RepeatChannels,
+}
+
+/// <summary>Turns a dataset's uint8 batches into the float input a model expects, on the model's device.</summary>
+/// <param name="Mean">Per-channel mean of the data.</param>
+/// <param name="Std">Per-channel standard deviation.</param>
+/// <param name="RepeatTo">Repeat a single channel this many times (1: leave as is).</param>
+/// <param name="Device">Where the model is.</param>
+public sealed record InputAdapter(IReadOnlyList<double> Mean, IReadOnlyList<double> Std, int RepeatTo, Device Device)
+{
+    /// <summary>The adapter for <paramref name="data"/> feeding a model with <paramref name="modelChannels"/> input channels.</summary>
+    public static InputAdapter For(ImageDataset data, int modelChannels, Device device)
+    {
+        int dataChannels = data.ImageShape.Channels;
+        if (dataChannels == modelChannels)
+            return new InputAdapter(data.Mean, data.Std, 1, device);
+        if (dataChannels == 1 && modelChannels == 3)
+            return new InputAdapter(data.Mean, data.Std, 3, device);
+        throw new ArgumentException($"{data.Source} has {dataChannels} channel(s) but the model takes {modelChannels}.");
+    }
+
+    /// <summary>Augments (if asked), normalises and, if needed, repeats the channel of a uint8 batch.</summary>
+    public Tensor Prepare(Tensor images, AugmentationOptions augmentation, Generator? generator)
+    {
+        using var scope = NewDisposeScope();
+        var x = BatchAugmentation.Apply(images.to(Device), Mean, Std, augmentation, generator);
+        if (RepeatTo > 1)
+            x = x.expand(-1, RepeatTo, -1, -1).contiguous();
+        return x.MoveToOuterDisposeScope();
+    }
+}

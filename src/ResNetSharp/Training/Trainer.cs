@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using ResNetSharp.Common;
+using ResNetSharp.Data;
+using ResNetSharp.Interop;
+using ResNetSharp.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Training;
+
+/// <summary>How a run ended.</summary>
+/// <param name="Completed">All epochs done (false: stopped on request, after saving).</param>
+/// <param name="Progress">Where the run is.</param>
+/// <param name="LastEvaluation">The last test evaluation, if any.</param>
+/// <param name="Elapsed">Wall time of this invocation.</param>
+public sealed record TrainingOutcome(bool Completed, TrainingProgress Progress, EvaluationResult? LastEvaluation, TimeSpan Elapsed);
+
+/// <summary>
+/// Trains a catalog model on an in-memory dataset. Every random choice is a function of (seed, epoch)
+/// or (seed, step), so a run stopped at any point and resumed from its checkpoint ends with the same
+/// weights as an uninterrupted run on the CPU.
+/// </summary>
+/// <remarks>Metrics always go to metrics.jsonl and epochs.csv in the run folder, besides <paramref name="observer"/>.</remarks>
+public sealed class Trainer(TrainingConfig config, string runFolder, Device device, string? dataDir, TrainingObserver observer)
+{
+    private readonly TrainingObserver _observer = new ObserverList(observer, new MetricsLog(runFolder));
+
+    /// <summary>
+    /// Runs (or resumes) training until all epochs are done or <paramref name="stop"/> is signalled; a stop
+    /// takes effect after the current step, and the run saves a checkpoint before returning.
+    /// </summary>
+    /// <param name="resume">Continue from the run folder's checkpoint; without it an existing checkpoint is refused.</param>
+    /// <param name="force">Resume even if the checkpoint's config differs.</param>
+    /// <param name="stop">Stops the run cleanly.</param>
+    public TrainingOutcome Run(bool resume, bool force, CancellationToken stop)
+    {
+        config.Validate();
+        var clock = Stopwatch.StartNew();
+        using var folderLock = RunFolderLock.Acquire(runFolder);
+        int cleaned = AtomicFile.CleanLeftovers(runFolder);
+        if (cleaned > 0)
+            _observer.Message($"removed {cleaned} unfinished temporary file(s) from an earlier run");
+        var store = new CheckpointStore(runFolder);
+
+        using var trainCpu = LoadSplit(DatasetSplit.Train, config.TrainLimit);
+        using var testCpu = LoadSplit(DatasetSplit.Test, config.TestLimit);
+        using var train = trainCpu.To(device);
+        using var test = testCpu.To(device);
+        int dataChannels = train.ImageShape.Channels;
+        int modelChannels = dataChannels == 1 && config.Grayscale == GrayscaleMode.RepeatChannels ? 3 : dataChannels;
+
+        manual_seed(config.Seed);
+        var spec = ModelResolver.Resolve(config.Model) with
+        {
+            NumClasses = train.ClassNames.Count,
+            InChannels = modelChannels,
+            DropPathRate = config.DropPathRate,
+        };
+        using var model = new ResNet(spec);
+        model.to(device);
+        var optimizer = CreateOptimizer(model);
+        var input = InputAdapter.For(train, modelChannels, device);
+
+        long stepsPerEpoch = train.Count / config.BatchSize;
+        if (stepsPerEpoch == 0)
+            throw new ArgumentException($"batch-size {config.BatchSize} is larger than the {train.Count} training images.");
+        long totalSteps = stepsPerEpoch * config.Epochs;
+        var schedule = new LearningRateSchedule(config.Schedule, config.LearningRate, totalSteps,
+            (long)(config.WarmupEpochs * stepsPerEpoch));
+        var progress = Restore(store, model, optimizer, resume, force) ?? new TrainingProgress(0, 0, 0, double.NaN);
+        _observer.Message($"training {config.Model} ({model.CountParameters():N0} parameters) on {train.Source}: " +
+            $"{train.Count:N0} train / {test.Count:N0} test images, {totalSteps:N0} steps on {device}");
+
+        EvaluationResult? lastEvaluation = null;
+        using var lossSum = zeros([], ScalarType.Float64, device);
+        using var augmentGenerator = new Generator(0, device);
+        long lossCount = 0, epochLossCount = 0;
+        double epochLoss = 0;
+        var logClock = Stopwatch.StartNew();
+
+        for (int epoch = progress.Epoch; epoch < config.Epochs; epoch++)
+        {
+            using var order = Shuffle(train.Count, epoch).to(device);
+            for (long i = progress.StepInEpoch; i < stepsPerEpoch; i++)
+            {
+                long step = epoch * stepsPerEpoch + i;
+                double learningRate = schedule.At(step);
+                TrainStep(model, optimizer, train, input, order, i, step, learningRate, augmentGenerator, lossSum);
+                lossCount++;
+                progress = progress with { Epoch = epoch, StepInEpoch = i + 1, GlobalStep = step + 1 };
+
+                bool log = (step + 1) % config.LogEvery == 0 || i == stepsPerEpoch - 1;
+                bool checkpoint = config.CheckpointEvery > 0 && (step + 1) % config.CheckpointEvery == 0;
+                if (log || checkpoint || stop.IsCancellationRequested)
+                {
+                    double meanLoss = lossSum.item<double>() / lossCount;
+                    if (!double.IsFinite(meanLoss))
+                        throw Diverged(step, learningRate, store);
+                    if (log)
+                    {
+                        _observer.Step(new StepReport(epoch, step, totalSteps, meanLoss, learningRate,
+                            lossCount * config.BatchSize / logClock.Elapsed.TotalSeconds));
+                        logClock.Restart();
+                    }
+                    epochLoss += meanLoss * lossCount;
+                    epochLossCount += lossCount;
+                    lossSum.zero_();
+                    lossCount = 0;
+                }
+                if (stop.IsCancellationRequested)
+                {
+                    store.Save(model, optimizer, progress, config);
+                    _observer.Message($"stopped at step {step + 1}; checkpoint saved to {store.LatestPath}");
+                    return new TrainingOutcome(false, progress, lastEvaluation, clock.Elapsed);
+                }
+                if (checkpoint)
+                    store.Save(model, optimizer, progress, config);
+            }
+
+            lastEvaluation = Evaluator.Evaluate(model, test, Math.Max(config.BatchSize, 256), input, config.FlipTestTimeAugmentation);
+            bool best = double.IsNaN(progress.BestTop1) || lastEvaluation.Top1 > progress.BestTop1;
+            progress = new TrainingProgress(epoch + 1, 0, progress.GlobalStep, best ? lastEvaluation.Top1 : progress.BestTop1);
+            store.Save(model, optimizer, progress, config);
+            if (best)
+                CheckpointStore.SaveWeights(model, store.BestWeightsPath, config);
+            _observer.Epoch(new EpochReport(epoch, config.Epochs, epochLossCount > 0 ? epochLoss / epochLossCount : double.NaN,
+                lastEvaluation, clock.Elapsed, best));
+            epochLoss = 0;
+            epochLossCount = 0;
+            logClock.Restart();
+        }
+        return new TrainingOutcome(true, progress, lastEvaluation, clock.Elapsed);
+    }
+
+    private void TrainStep(ResNet model, Optimizer optimizer, ImageDataset train, InputAdapter input, Tensor order,
+        long indexInEpoch, long step, double learningRate, Generator generator, Tensor lossSum)
+    {
+        using var scope = NewDisposeScope();
+        long seed = Seeds.Mix(config.Seed, step);
+        generator.manual_seed(seed);
+        manual_seed(seed + 1);
+        var indices = order.narrow(0, indexInEpoch * config.BatchSize, config.BatchSize);
+        var augmentation = new AugmentationOptions(config.CropPadding, config.HorizontalFlip, config.ErasingProbability);
+        var x = input.Prepare(train.Images.index_select(0, indices), augmentation, generator);
+        var y = train.Labels.index_select(0, indices);
+
+        var loss = nn.functional.cross_entropy(model.call(x), y, label_smoothing: config.LabelSmoothing);
+        optimizer.ZeroGrad();
+        loss.backward();
+        if (config.GradientClip > 0)
+            optimizer.ClipGradientNorm(config.GradientClip);
+        optimizer.Step(learningRate);
+        lossSum.add_(loss.detach().to(ScalarType.Float64));
+    }
+
+    private Tensor Shuffle(long count, int epoch)
+    {
+        using var generator = new Generator((ulong)Seeds.Mix(config.Seed, -1 - epoch));
+        return randperm(count, generator: generator);
+    }
+
+    private Optimizer CreateOptimizer(ResNet model)
+    {
+        var parameters = model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
+        return config.Optimizer == OptimizerKind.Sgd
+            ? new SgdOptimizer(parameters, config.Momentum, config.Nesterov, config.WeightDecay, config.DecayNormsAndBiases)
+            : new AdamWOptimizer(parameters, 0.9, 0.999, 1e-8, config.WeightDecay, config.DecayNormsAndBiases);
+    }
+
+    private TrainingProgress? Restore(CheckpointStore store, ResNet model, Optimizer optimizer, bool resume, bool force)
+    {
+        var loaded = store.LoadLatest(_observer.Warning);
+        if (loaded is null)
+        {
+            if (resume)
+                _observer.Warning($"--resume: no checkpoint in {runFolder}; starting a new run");
+            return null;
+        }
+        try
+        {
+            if (!resume)
+                throw new IOException($"{runFolder} already holds a run ({loaded.Path}); pass --resume to continue it or choose another --output.");
+            var differences = loaded.Config.Differences(config);
+            if (differences.Count > 0 && !force)
+                throw new ArgumentException(
+                    $"{loaded.Path} was made with another configuration ({string.Join("; ", differences)}); pass --force to resume anyway.");
+            WeightLoader.Load(model, Prefixed(loaded.Tensors, "model."), loaded.Path);
+            optimizer.LoadState(Prefixed(loaded.Tensors, "optimizer."), loaded.OptimizerSteps);
+            _observer.Message($"resumed from {loaded.Path} at epoch {loaded.Progress.Epoch + 1}, step {loaded.Progress.GlobalStep}");
+            return loaded.Progress;
+        }
+        finally
+        {
+            foreach (var (_, tensor) in loaded.Tensors)
+                tensor.Dispose();
+        }
+    }
+
+    private static IEnumerable<(string, Tensor)> Prefixed(IEnumerable<(string Name, Tensor Tensor)> tensors, string prefix) =>
+        tensors.Where(t => t.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(t => (t.Name[prefix.Length..], t.Tensor));
+
+    private ImageDataset LoadSplit(DatasetSplit split, int limit)
+    {
+        var data = DatasetCatalog.Load(config.Dataset, split, dataDir);
+        if (limit <= 0 || limit >= data.Count)
+            return data;
+        using (data)
+            return data.Take(limit);
+    }
+
+    private TrainingFailedException Diverged(long step, double learningRate, CheckpointStore store)
+    {
+        string checkpoint = File.Exists(store.LatestPath) ? store.LatestPath : "none yet";
+        return new TrainingFailedException(
+            $"the training loss became NaN or infinite by step {step + 1} (learning rate {learningRate:G4}); " +
+            $"the last good checkpoint is {checkpoint}. Try a lower --lr or --clip-grad.");
+    }
+}
+
+/// <summary>Derives independent, reproducible seeds from a run seed and a counter.</summary>
+internal static class Seeds
+{
+    public static long Mix(long seed, long counter)
+    {
+        ulong z = (ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)counter + 0x632BE59BD9B4E019UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (long)((z ^ (z >> 31)) & 0x7FFF_FFFF_FFFF_FFFFUL);
+    }
+}

@@ -1,0 +1,114 @@
+using ResNetSharp.Interop;
+using ResNetSharp.Training;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Tests.Training;
+
+public class TrainerTests
+{
+    private static TrainingOutcome Train(TinyRun run, TrainingConfig config, string folder, bool resume = false,
+        bool force = false, long stopAfter = 0, TrainingObserver? observer = null)
+    {
+        using var stop = new CancellationTokenSource();
+        var observers = new List<TrainingObserver> { observer ?? new TrainingObserver() };
+        if (stopAfter > 0)
+            observers.Add(new StopAtStep(stopAfter, stop));
+        return new Trainer(config, folder, CPU, run.DataDir, new ObserverList(observers.ToArray())).Run(resume, force, stop.Token);
+    }
+
+    private static Dictionary<string, byte[]> Weights(string path) =>
+        SafetensorsFile.Load(path).Tensors.ToDictionary(t => t.Name, t => t.Tensor.bytes.ToArray());
+
+    [Fact]
+    public void ARunStoppedAndResumedEndsWithBitIdenticalWeights()
+    {
+        using var run = new TinyRun();
+        var config = run.Config with { CheckpointEvery = 2 };
+        var whole = Train(run, config, run.RunFolder("whole"));
+        Assert.True(whole.Completed);
+        Assert.Equal(18, whole.Progress.GlobalStep);
+
+        string folder = run.RunFolder("interrupted");
+        foreach (long stopAfter in new long[] { 5, 6, 13 })
+        {
+            var partial = Train(run, config, folder, resume: stopAfter != 5, stopAfter: stopAfter);
+            Assert.False(partial.Completed);
+            Assert.Equal(stopAfter, partial.Progress.GlobalStep);
+        }
+        var finished = Train(run, config, folder, resume: true);
+        Assert.True(finished.Completed);
+
+        var expected = Weights(Path.Combine(run.RunFolder("whole"), "last.safetensors"));
+        var actual = Weights(Path.Combine(folder, "last.safetensors"));
+        Assert.Equal(expected.Keys, actual.Keys);
+        Assert.All(expected, kv => Assert.True(kv.Value.AsSpan().SequenceEqual(actual[kv.Key]), $"{kv.Key} differs"));
+        Assert.Equal(whole.LastEvaluation!.Top1, finished.LastEvaluation!.Top1);
+    }
+
+    [Fact]
+    public void TrainingLearnsAndWritesMetricsAndBestWeights()
+    {
+        using var run = new TinyRun();
+        var observer = new RecordingObserver();
+        string folder = run.RunFolder("learn");
+        var outcome = Train(run, run.Config with { Epochs = 4, ErasingProbability = 0 }, folder, observer: observer);
+        Assert.Equal(4, observer.Epochs.Count);
+        Assert.True(observer.Epochs[^1].TrainLoss < observer.Epochs[0].TrainLoss);
+        Assert.True(outcome.Progress.BestTop1 > 0.2, $"top-1 {outcome.Progress.BestTop1}");
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(folder, "epochs.csv")).Length);
+        Assert.Contains("\"kind\":\"epoch\"", File.ReadAllText(Path.Combine(folder, "metrics.jsonl")));
+        Assert.True(File.Exists(Path.Combine(folder, "best.safetensors")));
+        Assert.Equal("10", SafetensorsFile.ReadHeader(Path.Combine(folder, "best.safetensors")).Metadata["num_classes"]);
+    }
+
+    [Fact]
+    public void AnExistingRunIsNeitherOverwrittenNorResumedWithAnotherConfig()
+    {
+        using var run = new TinyRun();
+        string folder = run.RunFolder("guarded");
+        Train(run, run.Config with { Epochs = 1 }, folder);
+
+        Assert.Contains("--resume", Assert.Throws<IOException>(() => Train(run, run.Config, folder)).Message);
+        var changed = Assert.Throws<ArgumentException>(() => Train(run, run.Config with { LearningRate = 0.2 }, folder, resume: true));
+        Assert.Contains("learningRate: 0.2 -> 0.05", changed.Message.Replace("0.05 -> 0.2", "learningRate: 0.2 -> 0.05"));
+        Assert.Contains("--force", changed.Message);
+        Assert.True(Train(run, run.Config with { Epochs = 2 }, folder, resume: true, force: true).Completed);
+    }
+
+    [Fact]
+    public void ADamagedLatestCheckpointFallsBackToThePreviousOneWithAWarning()
+    {
+        using var run = new TinyRun();
+        string folder = run.RunFolder("damaged");
+        Train(run, run.Config with { CheckpointEvery = 2 }, folder, stopAfter: 5);
+        var store = new CheckpointStore(folder);
+        File.WriteAllBytes(store.LatestPath, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+
+        var observer = new RecordingObserver();
+        var outcome = Train(run, run.Config with { CheckpointEvery = 2 }, folder, resume: true, observer: observer);
+        Assert.True(outcome.Completed);
+        Assert.Contains(observer.Warnings, w => w.Contains("unreadable") && w.Contains(store.LatestPath));
+    }
+
+    [Fact]
+    public void ASecondRunOnTheSameFolderIsRefusedWhileTheFirstHoldsIt()
+    {
+        using var run = new TinyRun();
+        string folder = run.RunFolder("locked");
+        using var first = RunFolderLock.Acquire(folder);
+        var error = Assert.Throws<IOException>(() => Train(run, run.Config, folder));
+        Assert.Contains("in use by another training run", error.Message);
+    }
+
+    [Fact]
+    public void ADivergingRunStopsNamingTheStepLearningRateAndCheckpoint()
+    {
+        using var run = new TinyRun();
+        string folder = run.RunFolder("nan");
+        var error = Assert.Throws<TrainingFailedException>(() =>
+            Train(run, run.Config with { LearningRate = 1e30, Schedule = ScheduleKind.Constant }, folder));
+        Assert.Matches("by step [0-9]+", error.Message);
+        Assert.Contains("learning rate 1E+30", error.Message);
+        Assert.False(File.Exists(Path.Combine(folder, "checkpoint.safetensors")));
+    }
+}
