@@ -19,6 +19,7 @@ public static class CliApp
         {
             SummaryCommand.Create(output),
             TrainCommand.Create(output),
+            EvalCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using System.Text.Json;
+using ResNetSharp.Cli.Output;
+using ResNetSharp.Data;
+using ResNetSharp.Interop;
+using ResNetSharp.Models;
+using ResNetSharp.Training;
+using TorchSharp;
+
+namespace ResNetSharp.Cli.Commands;
+
+/// <summary>resnet eval: top-1, top-5, per-class accuracy and confusion matrix of weights on a dataset's test split.</summary>
+public static class EvalCommand
+{
+    /// <summary>Creates the command; it writes to <paramref name="output"/>.</summary>
+    public static Command Create(TextWriter output)
+    {
+        var model = new Option<string>("--model", "-m") { Description = "Catalog model or spec .json", Required = true };
+        var weights = new Option<FileInfo>("--weights", "-w") { Description = "safetensors weights (e.g. a run's best.safetensors)", Required = true };
+        var dataset = new Option<string>("--dataset") { Description = $"Dataset: {string.Join(", ", DatasetCatalog.Names)}", DefaultValueFactory = _ => "fashion-mnist" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Folder holding the dataset files" };
+        var grayscale = new Option<GrayscaleMode?>("--grayscale") { Description = "oneChannelModel or repeatChannels (default: from the weights)" };
+        var batch = new Option<int>("--batch-size", "-b") { Description = "Images per batch", DefaultValueFactory = _ => 256 };
+        var limit = new Option<int>("--test-limit") { Description = "Evaluate only the first N images (0: all)" };
+        var tta = new Option<bool>("--tta") { Description = "Average with horizontally flipped images" };
+        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var command = new Command("eval", "Evaluate weights on a dataset's test split");
+        foreach (var option in new Option[] { model, weights, dataset, dataDir, grayscale, batch, limit, tta, device, json })
+            command.Add(option);
+
+        command.SetAction(parsed =>
+        {
+            if (parsed.GetValue(batch) < 1)
+                throw new UsageException($"--batch-size must be 1 or more; got {parsed.GetValue(batch)}.");
+            var weightsFile = parsed.GetValue(weights)!;
+            var header = SafetensorsFile.ReadHeader(weightsFile.FullName);
+            using var full = DatasetCatalog.Load(parsed.GetValue(dataset)!, DatasetSplit.Test, parsed.GetValue(dataDir));
+            using var data = parsed.GetValue(limit) > 0 ? full.Take(parsed.GetValue(limit)) : full.Take(full.Count);
+            var selectedDevice = DeviceSelection.Parse(parsed.GetValue(device)!);
+
+            int dataChannels = data.ImageShape.Channels;
+            int modelChannels = parsed.GetValue(grayscale) switch
+            {
+                GrayscaleMode.RepeatChannels => 3,
+                GrayscaleMode.OneChannelModel => dataChannels,
+                _ => header.Metadata.TryGetValue("in_channels", out var c) && int.TryParse(c, out int channels) ? channels : dataChannels,
+            };
+            var spec = ModelResolver.Resolve(parsed.GetValue(model)!) with { NumClasses = data.ClassNames.Count, InChannels = modelChannels };
+            using var network = new ResNet(spec);
+            WeightLoader.LoadFile(network, weightsFile.FullName);
+            network.to(selectedDevice);
+            var result = Evaluator.Evaluate(network, data.To(selectedDevice), parsed.GetValue(batch),
+                InputAdapter.For(data, modelChannels, selectedDevice), parsed.GetValue(tta));
+
+            if (parsed.GetValue(json))
+                output.WriteLine(JsonSerializer.Serialize(result, JsonOutput.Options));
+            else
+                EvaluationTable.Write(output, $"{parsed.GetValue(model)} on {data.Source}", result);
+            return 0;
+        });
+        return command;
+    }
+}

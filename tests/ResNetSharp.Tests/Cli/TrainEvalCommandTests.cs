@@ -1,0 +1,63 @@
+using System.Text.Json;
+using ResNetSharp.Cli;
+using ResNetSharp.Tests.Training;
+
+namespace ResNetSharp.Tests.Cli;
+
+public class TrainEvalCommandTests
+{
+    private static (int Code, string Output, string Error) Run(params string[] args) => SummaryCommandTests.Run(args);
+
+    [Fact]
+    public void TrainThenEvalReportsTheSameAccuracyFromTheSavedWeights()
+    {
+        using var run = new TinyRun();
+        string folder = run.RunFolder("cli");
+        var (code, output, error) = Run("train", "--model", run.ModelFile, "--data-dir", run.DataDir, "--epochs", "2",
+            "--batch-size", "16", "--lr", "0.05", "--device", "cpu", "-o", folder, "--quiet");
+        Assert.True(code == 0, error);
+        Assert.Contains("epoch 2/2", output);
+        Assert.Contains("Training finished", output);
+
+        var (evalCode, evalOutput, evalError) = Run("eval", "--model", run.ModelFile, "--weights", Path.Combine(folder, "last.safetensors"),
+            "--data-dir", run.DataDir, "--device", "cpu", "--json");
+        Assert.True(evalCode == 0, evalError);
+        var result = JsonDocument.Parse(evalOutput).RootElement;
+        Assert.Equal(32, result.GetProperty("samples").GetInt64());
+        Assert.Equal(10, result.GetProperty("confusion").GetArrayLength());
+        string lastEpoch = File.ReadAllLines(Path.Combine(folder, "epochs.csv"))[^1];
+        double trainedTop1 = double.Parse(lastEpoch.Split(',')[3], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(trainedTop1, result.GetProperty("top1").GetDouble(), 6);
+    }
+
+    [Theory]
+    [InlineData("--batch-size", "-3", "batch-size")]
+    [InlineData("--epochs", "0", "epochs")]
+    [InlineData("--model", "resnet81", "did you mean")]
+    [InlineData("--dataset", "fashion-mnst", "did you mean fashion-mnist")]
+    [InlineData("--device", "tpu", "--device 'tpu'")]
+    [InlineData("--lr", "abc", "abc")]
+    public void BadTrainingArgumentsExitWithCodeTwoAndOneLine(string option, string value, string expected)
+    {
+        using var run = new TinyRun();
+        string[] model = option == "--model" ? [] : ["--model", run.ModelFile];
+        var (code, _, error) = Run(["train", .. model, "--data-dir", run.DataDir, "-o", run.RunFolder("bad"), option, value]);
+        Assert.Equal(CliApp.UsageError, code);
+        Assert.Contains(expected, error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void EvalWithWeightsOfAnotherShapeNamesTheFileAndTheMismatch()
+    {
+        using var run = new TinyRun();
+        using var folder = new TemporaryFolder();
+        string weights = folder.File("other.safetensors");
+        using (var other = ResNetSharp.Models.ModelCatalog.Create("resnet18_cifar"))
+            ResNetSharp.Interop.SafetensorsFile.Save(weights, ResNetSharp.Models.StateDictOrder.Entries(other));
+        var (code, _, error) = Run("eval", "--model", run.ModelFile, "--weights", weights, "--data-dir", run.DataDir, "--device", "cpu");
+        Assert.Equal(CliApp.UsageError, code);
+        Assert.Contains(weights, error);
+        Assert.Contains("shape mismatches", error);
+    }
+}
