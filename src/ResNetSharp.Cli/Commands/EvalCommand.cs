@@ -34,7 +34,7 @@ public static class EvalCommand
             if (parsed.GetValue(batch) < 1)
                 throw new UsageException($"--batch-size must be 1 or more; got {parsed.GetValue(batch)}.");
             var weightsFile = parsed.GetValue(weights)!;
-            var header = SafetensorsFile.ReadHeader(weightsFile.FullName);
+            var weightsMetadata = WeightFile.ReadMetadata(weightsFile.FullName);
             using var full = DatasetCatalog.Load(parsed.GetValue(dataset)!, DatasetSplit.Test, parsed.GetValue(dataDir));
             using var data = parsed.GetValue(limit) > 0 ? full.Take(parsed.GetValue(limit)) : full.Take(full.Count);
             var selectedDevice = DeviceSelection.Parse(parsed.GetValue(device)!);
@@ -44,7 +44,7 @@ public static class EvalCommand
             {
                 GrayscaleMode.RepeatChannels => 3,
                 GrayscaleMode.OneChannelModel => dataChannels,
-                _ => header.Metadata.TryGetValue("in_channels", out var c) && int.TryParse(c, out int channels) ? channels : dataChannels,
+                _ => weightsMetadata.TryGetValue("in_channels", out var c) && int.TryParse(c, out int channels) ? channels : dataChannels,
             };
             var spec = ModelResolver.Resolve(parsed.GetValue(model)!) with { NumClasses = data.ClassNames.Count, InChannels = modelChannels };
             using var network = new ResNet(spec);

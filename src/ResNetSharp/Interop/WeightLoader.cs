@@ -48,10 +48,10 @@ public static class WeightLoader
         return report;
     }
 
-    /// <summary>Loads a weights file (safetensors) into a model; see <see cref="Load(nn.Module, IEnumerable{ValueTuple{string, Tensor}}, string, bool)"/>.</summary>
+    /// <summary>Loads a weights file (safetensors or a torch.save .pth) into a model; see <see cref="Load(nn.Module, IEnumerable{ValueTuple{string, Tensor}}, string, bool)"/>.</summary>
     public static WeightLoadReport LoadFile(nn.Module model, string path, bool strict = true)
     {
-        var (tensors, _) = SafetensorsFile.Load(path);
+        var (tensors, _) = WeightFile.Load(path);
         try
         {
             return Load(model, tensors, path, strict);

@@ -2,34 +2,16 @@
 
 /usr/bin/python3 torchvision_logits.py ARCH OUT_DIR SEED
   OUT_DIR/ARCH.safetensors         the state dict, written by this script per the safetensors format
+  OUT_DIR/ARCH.pth                 the same state dict, written by torch.save
+  OUT_DIR/ARCH.checkpoint.pth      {"state_dict": ..., "epoch": 3, "optimizer": {...}}: a typical training checkpoint
   OUT_DIR/ARCH.io.safetensors      "input" (2x3x67x45) and "logits"
 """
-import json
-import struct
 import sys
 
 import torch
 import torchvision
 
-DTYPES = {torch.float32: "F32", torch.int64: "I64"}
-
-
-def save_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, tensor in tensors.items():
-        data = tensor.detach().contiguous().numpy().tobytes()
-        header[name] = {"dtype": DTYPES[tensor.dtype], "shape": list(tensor.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    encoded = json.dumps(header).encode("utf-8")
-    encoded += b" " * ((8 - len(encoded) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(encoded)))
-        f.write(encoded)
-        for blob in blobs:
-            f.write(blob)
-
+from safetensors_io import save_safetensors
 
 arch, out_dir, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
 torch.manual_seed(seed)
@@ -48,3 +30,6 @@ with torch.no_grad():
     logits = model(x)
 save_safetensors(f"{out_dir}/{arch}.safetensors", model.state_dict())
 save_safetensors(f"{out_dir}/{arch}.io.safetensors", {"input": x, "logits": logits})
+torch.save(model.state_dict(), f"{out_dir}/{arch}.pth")
+torch.save({"state_dict": model.state_dict(), "epoch": 3, "optimizer": {"lr": 0.1, "momentum": [torch.ones(2)]}},
+           f"{out_dir}/{arch}.checkpoint.pth")

@@ -1,0 +1,64 @@
+using ResNetSharp.Interop.Pth;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Interop;
+
+/// <summary>Weight files of either format, told apart by their first bytes, not their names.</summary>
+public static class WeightFile
+{
+    /// <summary>The two formats this library reads and writes.</summary>
+    public enum Format
+    {
+        /// <summary>safetensors.</summary>
+        Safetensors,
+        /// <summary>A torch.save zip archive (.pt, .pth).</summary>
+        Pth,
+    }
+
+    /// <summary>Detects the format from the file's first bytes (a zip or pickle is .pth, anything else safetensors).</summary>
+    public static Format Detect(string path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Weights file not found: {path}", path);
+        using var stream = File.OpenRead(path);
+        Span<byte> start = stackalloc byte[2];
+        int read = stream.Read(start);
+        bool pth = read == 2 && (start.SequenceEqual("PK"u8) || start[0] == 0x80);
+        return pth ? Format.Pth : Format.Safetensors;
+    }
+
+    /// <summary>The format a new file gets from its extension: .pt and .pth are PyTorch, the rest safetensors.</summary>
+    public static Format ForExtension(string path) =>
+        Path.GetExtension(path).ToLowerInvariant() is ".pt" or ".pth" ? Format.Pth : Format.Safetensors;
+
+    /// <summary>Loads every tensor (CPU, file order) and the string metadata (safetensors only). The caller owns the tensors.</summary>
+    public static (IReadOnlyList<(string Name, Tensor Tensor)> Tensors, IReadOnlyDictionary<string, string> Metadata) Load(string path) =>
+        Detect(path) == Format.Pth
+            ? (PthFile.Load(path), new Dictionary<string, string>())
+            : SafetensorsFile.Load(path);
+
+    /// <summary>The string metadata without loading tensors (empty for .pth files).</summary>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path) =>
+        Detect(path) == Format.Pth ? new Dictionary<string, string>() : SafetensorsFile.ReadHeader(path).Metadata;
+
+    /// <summary>Names and shapes without keeping tensor data around.</summary>
+    public static IReadOnlyList<(string Name, long[] Shape)> ReadShapes(string path)
+    {
+        if (Detect(path) == Format.Safetensors)
+            return SafetensorsFile.ReadHeader(path).Entries.Select(e => (e.Name, e.Shape)).ToList();
+        var tensors = PthFile.Load(path);
+        var shapes = tensors.Select(t => (t.Name, t.Tensor.shape)).ToList();
+        foreach (var (_, tensor) in tensors)
+            tensor.Dispose();
+        return shapes;
+    }
+
+    /// <summary>Writes tensors in the format the extension names (.pt/.pth or safetensors), atomically.</summary>
+    public static void Save(string path, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        if (ForExtension(path) == Format.Pth)
+            PthWriter.Save(path, tensors);
+        else
+            SafetensorsFile.Save(path, tensors, metadata);
+    }
+}
