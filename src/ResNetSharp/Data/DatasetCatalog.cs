@@ -1,8 +1,9 @@
 using ResNetSharp.Common;
+using ResNetSharp.Data.Images;
 
 namespace ResNetSharp.Data;
 
-/// <summary>The datasets the tools know by name.</summary>
+/// <summary>The datasets the tools know by name, plus image folders given by path.</summary>
 public static class DatasetCatalog
 {
     private static readonly Dictionary<string, MnistFamily> Mnist = new(StringComparer.Ordinal)
@@ -11,25 +12,66 @@ public static class DatasetCatalog
         ["mnist"] = MnistFamily.Mnist,
     };
 
-    /// <summary>Known dataset names.</summary>
-    public static IReadOnlyList<string> Names => Mnist.Keys.ToList();
-
-    /// <summary>Finds and loads one split of a named dataset onto the CPU.</summary>
-    public static ImageDataset Load(string name, DatasetSplit split, string? dataDir = null, bool verifyContent = false)
+    private static readonly Dictionary<string, Cifar> CifarSets = new(StringComparer.Ordinal)
     {
+        ["cifar-10"] = Cifar.Cifar10,
+        ["cifar-100"] = Cifar.Cifar100,
+    };
+
+    /// <summary>Known dataset names.</summary>
+    public static IReadOnlyList<string> Names => [.. Mnist.Keys, .. CifarSets.Keys];
+
+    /// <summary>Split folder names tried for image folders, per split.</summary>
+    private static readonly string[] TrainFolders = ["train"];
+    private static readonly string[] TestFolders = ["val", "test", "validation"];
+
+    /// <summary>
+    /// Finds and loads one split onto the CPU. <paramref name="name"/> is a catalog name or a folder
+    /// with train/ and val/ (or test/) image sub-folders, one folder per class inside each.
+    /// </summary>
+    public static ImageDataset Load(string name, DatasetSplit split, string? dataDir = null, bool verifyContent = false,
+        ImageFolderOptions? folderOptions = null)
+    {
+        if (Directory.Exists(name) && !Mnist.ContainsKey(name) && !CifarSets.ContainsKey(name))
+            return LoadImageFolder(name, split, folderOptions ?? new ImageFolderOptions());
+        if (CifarSets.TryGetValue(name, out var cifar))
+        {
+            string cifarFolder = DatasetLocator.Find(name, dataDir, f => cifar.Resolve(f, split) is not null,
+                $"Run with --download, or extract {Path.GetFileName(cifar.ArchiveUrl)} ({cifar.ArchiveUrl}) into one of those folders.");
+            return cifar.Load(cifar.Resolve(cifarFolder, split)!, split);
+        }
         if (!Mnist.TryGetValue(name, out var family))
         {
             var close = CloseMatches.Find(name, Names);
-            throw new KeyNotFoundException($"Unknown dataset '{name}'; " +
-                (close.Count > 0 ? $"did you mean {string.Join(", ", close)}?" : $"known: {string.Join(", ", Names)}."));
+            throw new KeyNotFoundException($"Unknown dataset '{name}' (and no such folder); " +
+                (close.Count > 0 ? $"did you mean {string.Join(", ", close)}?" : $"known: {string.Join(", ", Names)}, or a folder of images."));
         }
         var (images, labels) = MnistFamily.FileStems(split);
         bool HasFiles(string folder) =>
             new[] { images, labels }.All(stem => File.Exists(Path.Combine(folder, stem + ".gz")) || File.Exists(Path.Combine(folder, stem)));
         string howToGet = name == "fashion-mnist"
-            ? "Install Debian's dataset-fashion-mnist package, or put the four IDX files (.gz or raw) in one of those folders."
-            : "Put the four IDX files (.gz or raw) in one of those folders.";
+            ? "Install Debian's dataset-fashion-mnist package, run with --download, or put the four IDX files (.gz or raw) in one of those folders."
+            : "Run with --download, or put the four IDX files (.gz or raw) in one of those folders.";
         string folder = DatasetLocator.Find(name, dataDir, HasFiles, howToGet);
         return family.Load(folder, split, verifyContent);
     }
+
+    private static ImageDataset LoadImageFolder(string root, DatasetSplit split, ImageFolderOptions options)
+    {
+        var names = split == DatasetSplit.Train ? TrainFolders : TestFolders;
+        string folder = names.Select(n => Path.Combine(root, n)).FirstOrDefault(Directory.Exists)
+            ?? throw new DirectoryNotFoundException(
+                $"{root}: no {string.Join(" or ", names.Select(n => n + "/"))} folder for the {split.ToString().ToLowerInvariant()} split.");
+        var data = ImageFolderDataset.Load(folder, ImagePreprocessing.ForCrop(options.ImageSize), options.BadImages, out var skipped);
+        options.ReportSkipped?.Invoke(skipped);
+        return data;
+    }
 }
+
+/// <summary>How image folders are read into memory.</summary>
+/// <param name="ImageSize">Side of the square images (resize to 256/224 of it, then centre crop).</param>
+/// <param name="BadImages">Fail on the first bad image, or skip and report.</param>
+/// <param name="ReportSkipped">Receives the skipped files, if any.</param>
+public sealed record ImageFolderOptions(
+    int ImageSize = 224, BadImagePolicy BadImages = BadImagePolicy.Fail,
+    Action<IReadOnlyList<(string Path, string Problem)>>? ReportSkipped = null);

@@ -4,7 +4,7 @@ import struct
 
 import torch
 
-DTYPES = {"torch.float32": "F32", "torch.int64": "I64", "torch.float16": "F16", "torch.bfloat16": "BF16"}
+DTYPES = {"torch.float32": "F32", "torch.int64": "I64", "torch.float16": "F16", "torch.bfloat16": "BF16", "torch.uint8": "U8"}
 
 
 def save_safetensors(path, tensors):

@@ -1,0 +1,93 @@
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Data.Images;
+
+/// <summary>One preprocessed batch: uint8 pixels (N, 3, H, W) on the CPU and the files they came from.</summary>
+/// <param name="Pixels">Owned by the receiver.</param>
+/// <param name="Paths">Source files, in row order.</param>
+/// <param name="Indices">Positions of the rows in the input list.</param>
+public sealed record ImageBatch(Tensor Pixels, IReadOnlyList<string> Paths, IReadOnlyList<int> Indices);
+
+/// <summary>
+/// Decodes and preprocesses image files in parallel into batches, a bounded number of batches ahead of
+/// the consumer, so that decoding overlaps compute. Order is preserved. Bad files fail or are skipped
+/// (<see cref="Skipped"/> lists them) according to the policy.
+/// </summary>
+public sealed class ImageBatchStream(IReadOnlyList<string> paths, ImagePreprocessing preprocessing, int batchSize,
+    BadImagePolicy policy = BadImagePolicy.Fail, int workers = 0, int prefetchBatches = 2, long maxPixels = ImageDecoder.DefaultMaxPixels)
+{
+    private readonly List<(string Path, string Problem)> _skipped = [];
+
+    /// <summary>Files left out under <see cref="BadImagePolicy.Skip"/>, with the reason.</summary>
+    public IReadOnlyList<(string Path, string Problem)> Skipped => _skipped;
+
+    /// <summary>The batches, in input order. Dispose each batch's pixels when done.</summary>
+    public IEnumerable<ImageBatch> Batches(CancellationToken cancel = default)
+    {
+        if (batchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), $"batch size must be 1 or more; got {batchSize}.");
+        var channel = Channel.CreateBounded<Task<ImageBatch?>>(Math.Max(1, prefetchBatches));
+        int parallelism = workers > 0 ? workers : Environment.ProcessorCount;
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                for (int start = 0; start < paths.Count; start += batchSize)
+                {
+                    int first = start, count = Math.Min(batchSize, paths.Count - start);
+                    await channel.Writer.WriteAsync(Task.Run(() => Build(first, count, parallelism, cancel)), cancel);
+                }
+            }
+            finally
+            {
+                channel.Writer.Complete();
+            }
+        }, cancel);
+
+        foreach (var pending in channel.Reader.ReadAllAsync(cancel).ToBlockingEnumerable(cancel))
+        {
+            var batch = pending.GetAwaiter().GetResult();
+            if (batch is not null)
+                yield return batch;
+        }
+        producer.GetAwaiter().GetResult();
+    }
+
+    private ImageBatch? Build(int first, int count, int parallelism, CancellationToken cancel)
+    {
+        var pixels = new Tensor?[count];
+        var problems = new string?[count];
+        try
+        {
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancel }, i =>
+            {
+                try
+                {
+                    pixels[i] = preprocessing.ResizeAndCrop(ImageDecoder.Decode(paths[first + i], maxPixels));
+                }
+                catch (ImageDecodeException e) when (policy == BadImagePolicy.Skip)
+                {
+                    problems[i] = e.Message;
+                }
+            });
+        }
+        catch (AggregateException e)
+        {
+            foreach (var tensor in pixels)
+                tensor?.Dispose();
+            // The first failing file in input order, not whichever worker lost the race.
+            ExceptionDispatchInfo.Capture(e.InnerExceptions.OrderBy(x => x is ImageDecodeException d ? paths.ToList().IndexOf(d.Path) : int.MaxValue).First()).Throw();
+        }
+        var kept = Enumerable.Range(0, count).Where(i => pixels[i] is not null).ToList();
+        lock (_skipped)
+            _skipped.AddRange(Enumerable.Range(0, count).Where(i => problems[i] is not null).Select(i => (paths[first + i], problems[i]!)));
+        if (kept.Count == 0)
+            return null;
+        var batch = stack(kept.Select(i => pixels[i]!).ToArray());
+        foreach (var tensor in pixels)
+            tensor?.Dispose();
+        return new ImageBatch(batch, kept.Select(i => paths[first + i]).ToList(), kept.Select(i => first + i).ToList());
+    }
+}

@@ -1,0 +1,106 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Net;
+using System.Security.Cryptography;
+using ResNetSharp.Data;
+using ResNetSharp.Data.Download;
+
+namespace ResNetSharp.Tests.Data;
+
+public class DownloadTests
+{
+    private sealed class FakeServer(byte[] body) : HttpMessageHandler
+    {
+        public int Requests { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancel)
+        {
+            Requests++;
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(body) });
+        }
+    }
+
+    private static byte[] TarGz(Action<TarWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax))
+            write(tar);
+        return buffer.ToArray();
+    }
+
+    private static void AddFile(TarWriter tar, string name, byte[] content) =>
+        tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(content) });
+
+    [Fact]
+    public void AVerifiedArchiveIsExtractedAndTheDatasetLoads()
+    {
+        using var source = new TemporaryFolder();
+        CifarTests.WriteCifar10(source.Path, perFile: 2);
+        var archive = TarGz(tar =>
+        {
+            foreach (var file in Directory.GetFiles(Path.Combine(source.Path, "cifar-10-batches-bin")))
+                AddFile(tar, "cifar-10-batches-bin/" + Path.GetFileName(file), File.ReadAllBytes(file));
+        });
+        using var data = new TemporaryFolder();
+        var server = new FakeServer(archive);
+        var downloader = new DatasetDownloader(new HttpClient(server));
+        string archivePath = Path.Combine(data.Path, "cifar-10", "cifar-10-binary.tar.gz");
+        downloader.Fetch(new Uri("http://example.invalid/cifar-10-binary.tar.gz"), archivePath, Convert.ToHexStringLower(MD5.HashData(archive)));
+        Assert.Equal(archive, File.ReadAllBytes(archivePath));
+
+        string folder = downloader.Ensure("cifar-10", data.Path);
+        using var test = DatasetCatalog.Load("cifar-10", DatasetSplit.Test, data.Path);
+        Assert.Equal(2, test.Count);
+        Assert.Equal(Path.Combine(data.Path, "cifar-10"), folder);
+        Assert.Equal(1, server.Requests);
+    }
+
+    [Fact]
+    public void AWrongChecksumLeavesNoFileBehind()
+    {
+        using var data = new TemporaryFolder();
+        var downloader = new DatasetDownloader(new HttpClient(new FakeServer([1, 2, 3])));
+        string target = data.File("train-images-idx3-ubyte.gz");
+        var error = Assert.Throws<InvalidDataException>(() =>
+            downloader.Fetch(new Uri("http://example.invalid/train-images-idx3-ubyte.gz"), target, "8d4fb7e6c68d591d4c3dfef9ec88bf0d"));
+        Assert.Contains(Convert.ToHexStringLower(MD5.HashData(new byte[] { 1, 2, 3 })), error.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(data.Path));
+    }
+
+    [Theory]
+    [InlineData("../escape.bin", "'..'")]
+    [InlineData("/etc/escape.bin", "absolute")]
+    [InlineData("ok/../../escape.bin", "'..'")]
+    public void MembersThatLeaveTheTargetAreRefused(string member, string reason)
+    {
+        using var data = new TemporaryFolder();
+        string archive = data.File("evil.tar.gz");
+        File.WriteAllBytes(archive, TarGz(tar =>
+        {
+            AddFile(tar, "fine.txt", [1]);
+            AddFile(tar, member, [2]);
+        }));
+        var error = Assert.Throws<ArchiveFormatException>(() => SafeArchiveExtractor.ExtractTarGz(archive, data.File("out"), 1 << 20));
+        Assert.Contains(member, error.Message);
+        Assert.Contains(reason, error.Message);
+        Assert.False(File.Exists(data.File("escape.bin")));
+        Assert.False(Directory.Exists(data.File("out")));
+    }
+
+    [Fact]
+    public void LinksAndOversizedArchivesAreRefused()
+    {
+        using var data = new TemporaryFolder();
+        string links = data.File("links.tar.gz");
+        File.WriteAllBytes(links, TarGz(tar =>
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "passwd") { LinkName = "/etc/passwd" })));
+        Assert.Contains("link", Assert.Throws<ArchiveFormatException>(() => SafeArchiveExtractor.ExtractTarGz(links, data.File("a"), 1 << 20)).Message);
+
+        string big = data.File("big.tar.gz");
+        File.WriteAllBytes(big, TarGz(tar => AddFile(tar, "zeros.bin", new byte[1 << 20])));
+        var error = Assert.Throws<ArchiveFormatException>(() => SafeArchiveExtractor.ExtractTarGz(big, data.File("b"), 1000));
+        Assert.Contains("zeros.bin", error.Message);
+        Assert.False(Directory.Exists(data.File("b")));
+    }
+}
