@@ -19,7 +19,10 @@ public static class CliApp
         {
             SummaryCommand.Create(output),
             TrainCommand.Create(output),
+            FinetuneCommand.Create(output),
             EvalCommand.Create(output),
+            PredictCommand.Create(output),
+            EmbedCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

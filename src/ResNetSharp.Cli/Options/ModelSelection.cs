@@ -39,7 +39,7 @@ public sealed class ModelSelection
         var file = parsed.GetValue(Spec);
         if (name is null == file is null)
             throw new UsageException("give exactly one of --model NAME or --spec FILE.");
-        var spec = file is null ? ModelCatalog.Get(name!) : ResNetSpecJson.Load(file.FullName);
+        var spec = file is null ? ModelResolver.Resolve(name!) : ResNetSpecJson.Load(file.FullName);
         int? classes = parsed.GetValue(NumClasses);
         if (classes < 0)
             throw new UsageException($"--num-classes must be 0 or more; got {classes}.");

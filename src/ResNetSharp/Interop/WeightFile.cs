@@ -15,16 +15,23 @@ public static class WeightFile
         Pth,
     }
 
-    /// <summary>Detects the format from the file's first bytes (a zip or pickle is .pth, anything else safetensors).</summary>
+    /// <summary>
+    /// Detects the format from the file's first bytes: a JSON header after the 8-byte length is
+    /// safetensors; a zip (or a legacy pickle) is .pth; anything else is tried as safetensors, whose
+    /// reader then says what is wrong.
+    /// </summary>
     public static Format Detect(string path)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Weights file not found: {path}", path);
         using var stream = File.OpenRead(path);
-        Span<byte> start = stackalloc byte[2];
-        int read = stream.Read(start);
-        bool pth = read == 2 && (start.SequenceEqual("PK"u8) || start[0] == 0x80);
-        return pth ? Format.Pth : Format.Safetensors;
+        Span<byte> start = stackalloc byte[9];
+        int read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        if (read == 9 && start[8] == (byte)'{')
+            return Format.Safetensors;
+        bool zip = read >= 2 && start[..2].SequenceEqual("PK"u8);
+        bool legacyPickle = read >= 2 && start[0] == 0x80 && start[1] is >= 2 and <= 5;
+        return zip || legacyPickle ? Format.Pth : Format.Safetensors;
     }
 
     /// <summary>The format a new file gets from its extension: .pt and .pth are PyTorch, the rest safetensors.</summary>

@@ -55,12 +55,15 @@ public sealed class CheckpointStore(string folder)
                 source.CopyTo(target);
             });
         SafetensorsFile.Save(LatestPath, tensors, metadata);
-        SaveWeights(model, LastWeightsPath, config);
+        SaveWeights(model, LastWeightsPath, config, Card);
     }
 
-    /// <summary>Writes plain weights with torchvision names and the model name in the metadata.</summary>
-    public static void SaveWeights(ResNet model, string path, TrainingConfig config) =>
-        SafetensorsFile.Save(path, StateDictOrder.Entries(model), new Dictionary<string, string>
+    /// <summary>Class names and preprocessing written into the weight files, so predict needs no extra flags.</summary>
+    public ModelCard? Card { get; set; }
+
+    /// <summary>Writes plain weights with torchvision names, and the model card (or at least the model name) in the metadata.</summary>
+    public static void SaveWeights(ResNet model, string path, TrainingConfig config, ModelCard? card = null) =>
+        SafetensorsFile.Save(path, StateDictOrder.Entries(model), card?.ToMetadata() ?? new Dictionary<string, string>
         {
             ["format"] = "pt",
             ["model"] = config.Model,

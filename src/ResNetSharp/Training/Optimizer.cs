@@ -21,15 +21,17 @@ public abstract class Optimizer
     /// <summary>L2 (SGD) or decoupled (AdamW) weight decay factor.</summary>
     public double WeightDecay { get; }
 
-    /// <param name="parameters">Named parameters; those that do not require gradients are skipped.</param>
+    /// <param name="parameters">Named parameters; frozen ones (no gradient) are skipped at each step, so they can be unfrozen later.</param>
     /// <param name="weightDecay">Weight decay factor.</param>
     /// <param name="decayNormsAndBiases">Also decay rank-0/1 tensors (norm weights, biases).</param>
     protected Optimizer(IEnumerable<(string Name, Tensor Parameter)> parameters, double weightDecay, bool decayNormsAndBiases)
     {
-        Parameters = parameters.Where(p => p.Parameter.requires_grad)
-            .Select(p => (p.Name, p.Parameter, decayNormsAndBiases || p.Parameter.dim() > 1)).ToList();
+        Parameters = parameters.Select(p => (p.Name, p.Parameter, decayNormsAndBiases || p.Parameter.dim() > 1)).ToList();
         WeightDecay = weightDecay;
     }
+
+    /// <summary>Multiplier of the learning rate per parameter name (e.g. a smaller rate for a pretrained backbone); null: 1 for all.</summary>
+    public Func<string, double>? LearningRateScale { get; init; }
 
     /// <summary>Applies one update with learning rate <paramref name="learningRate"/> to every parameter that has a gradient.</summary>
     public void Step(double learningRate)
@@ -39,7 +41,7 @@ public abstract class Optimizer
         Steps++;
         foreach (var (name, parameter, decay) in Parameters)
             if (parameter.grad is { } grad)
-                Update(name, parameter, grad, decay ? WeightDecay : 0.0, learningRate);
+                Update(name, parameter, grad, decay ? WeightDecay : 0.0, learningRate * (LearningRateScale?.Invoke(name) ?? 1.0));
     }
 
     /// <summary>Updates one parameter.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ResNetSharp.Common;
 using ResNetSharp.Data;
+using ResNetSharp.Data.Images;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
 using TorchSharp;
@@ -57,9 +58,14 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
             DropPathRate = config.DropPathRate,
         };
         using var model = new ResNet(spec);
+        if (config.InitialWeights is not null)
+            _observer.Message(TransferLearning.LoadInitialWeights(model, config.InitialWeights));
+        if (config.Freeze.Count > 0)
+            TransferLearning.CheckParts(model, config.Freeze);
         model.to(device);
         var optimizer = CreateOptimizer(model);
         var input = InputAdapter.For(train, modelChannels, device);
+        store.Card = CardFor(train, modelChannels);
 
         long stepsPerEpoch = train.Count / config.BatchSize;
         if (stepsPerEpoch == 0)
@@ -81,6 +87,12 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         for (int epoch = progress.Epoch; epoch < config.Epochs; epoch++)
         {
             using var order = Shuffle(train.Count, epoch).to(device);
+            if (TransferLearning.ApplyFreeze(model, config, epoch) && epoch == progress.Epoch)
+                _observer.Message($"frozen: {string.Join(", ", TransferLearning.Expand(model, config.Freeze))}; " +
+                    $"{model.CountParameters(trainableOnly: true):N0} trainable parameters" +
+                    (config.UnfreezeAtEpoch > 0 ? $" until epoch {config.UnfreezeAtEpoch + 1}" : ""));
+            else if (config.Freeze.Count > 0 && epoch == config.UnfreezeAtEpoch && epoch > 0)
+                _observer.Message($"epoch {epoch + 1}: everything unfrozen");
             for (long i = progress.StepInEpoch; i < stepsPerEpoch; i++)
             {
                 long step = epoch * stepsPerEpoch + i;
@@ -122,7 +134,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
             progress = new TrainingProgress(epoch + 1, 0, progress.GlobalStep, best ? lastEvaluation.Top1 : progress.BestTop1);
             store.Save(model, optimizer, progress, config);
             if (best)
-                CheckpointStore.SaveWeights(model, store.BestWeightsPath, config);
+                CheckpointStore.SaveWeights(model, store.BestWeightsPath, config, store.Card);
             _observer.Epoch(new EpochReport(epoch, config.Epochs, epochLossCount > 0 ? epochLoss / epochLossCount : double.NaN,
                 lastEvaluation, clock.Elapsed, best));
             epochLoss = 0;
@@ -162,9 +174,10 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
     private Optimizer CreateOptimizer(ResNet model)
     {
         var parameters = model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
+        var scale = TransferLearning.LearningRateScale(config);
         return config.Optimizer == OptimizerKind.Sgd
-            ? new SgdOptimizer(parameters, config.Momentum, config.Nesterov, config.WeightDecay, config.DecayNormsAndBiases)
-            : new AdamWOptimizer(parameters, 0.9, 0.999, 1e-8, config.WeightDecay, config.DecayNormsAndBiases);
+            ? new SgdOptimizer(parameters, config.Momentum, config.Nesterov, config.WeightDecay, config.DecayNormsAndBiases) { LearningRateScale = scale }
+            : new AdamWOptimizer(parameters, 0.9, 0.999, 1e-8, config.WeightDecay, config.DecayNormsAndBiases) { LearningRateScale = scale };
     }
 
     private TrainingProgress? Restore(CheckpointStore store, ResNet model, Optimizer optimizer, bool resume, bool force)
@@ -199,9 +212,31 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
     private static IEnumerable<(string, Tensor)> Prefixed(IEnumerable<(string Name, Tensor Tensor)> tensors, string prefix) =>
         tensors.Where(t => t.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(t => (t.Name[prefix.Length..], t.Tensor));
 
+    private ModelCard CardFor(ImageDataset train, int modelChannels)
+    {
+        int size = train.ImageShape.Height;
+        bool folder = Directory.Exists(config.Dataset);
+        bool gray = train.ImageShape.Channels == 1;
+        // A grayscale dataset fed to a 3-channel model repeats its one channel (and its statistics).
+        var mean = gray && modelChannels == 3 ? Enumerable.Repeat(train.Mean[0], 3).ToList() : train.Mean;
+        var std = gray && modelChannels == 3 ? Enumerable.Repeat(train.Std[0], 3).ToList() : train.Std;
+        var preprocessing = folder
+            ? ImagePreprocessing.ForCrop(size)
+            : new ImagePreprocessing(size, size, mean, std, Grayscale: gray);
+        return new ModelCard(config.Model, train.ClassNames, modelChannels, preprocessing);
+    }
+
     private ImageDataset LoadSplit(DatasetSplit split, int limit)
     {
-        var data = DatasetCatalog.Load(config.Dataset, split, dataDir);
+        var folderOptions = new ImageFolderOptions(config.ImageSize,
+            config.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail,
+            skipped =>
+            {
+                if (skipped.Count > 0)
+                    _observer.Warning($"skipped {skipped.Count} image(s) that do not decode: " +
+                        string.Join("; ", skipped.Take(10).Select(s => s.Problem)) + (skipped.Count > 10 ? "; …" : ""));
+            });
+        var data = DatasetCatalog.Load(config.Dataset, split, dataDir, folderOptions: folderOptions);
         if (limit <= 0 || limit >= data.Count)
             return data;
         using (data)

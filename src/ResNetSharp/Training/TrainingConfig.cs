@@ -95,6 +95,24 @@ public sealed record TrainingConfig
     /// <summary>Average logits with the mirrored images at evaluation.</summary>
     public bool FlipTestTimeAugmentation { get; init; }
 
+    /// <summary>Weights to start from (safetensors or .pth); the classifier is replaced when the class count differs.</summary>
+    public string? InitialWeights { get; init; }
+
+    /// <summary>Parts to freeze (stem, layer1..layerN, or "backbone" for everything but the classifier).</summary>
+    public IReadOnlyList<string> Freeze { get; init; } = [];
+
+    /// <summary>Unfreeze everything from this epoch on (0: keep frozen).</summary>
+    public int UnfreezeAtEpoch { get; init; }
+
+    /// <summary>Learning rate of everything but the classifier, as a fraction of the classifier's.</summary>
+    public double BackboneLearningRateScale { get; init; } = 1.0;
+
+    /// <summary>Side of the square images read from image folders.</summary>
+    public int ImageSize { get; init; } = 224;
+
+    /// <summary>Skip image files that do not decode (listed at the end) instead of failing.</summary>
+    public bool SkipBadImages { get; init; }
+
     /// <summary>Checks every field; throws an <see cref="ArgumentException"/> naming the bad one.</summary>
     public TrainingConfig Validate()
     {
@@ -117,6 +135,9 @@ public sealed record TrainingConfig
         Require(TrainLimit >= 0 && TestLimit >= 0, "train-limit/test-limit", "0 (all) or more", $"{TrainLimit}/{TestLimit}");
         Require(CheckpointEvery >= 0, "checkpoint-every", "0 or more", CheckpointEvery);
         Require(LogEvery >= 1, "log-every", "1 or more", LogEvery);
+        Require(UnfreezeAtEpoch >= 0, "unfreeze-at", "0 (never) or more", UnfreezeAtEpoch);
+        Require(BackboneLearningRateScale is >= 0 and <= 1e3, "backbone-lr-scale", "0 or more", BackboneLearningRateScale);
+        Require(ImageSize is >= 8 and <= 4096, "image-size", "8 to 4096", ImageSize);
         return this;
     }
 

@@ -11,7 +11,8 @@ namespace ResNetSharp.Data.Images;
 /// <param name="CropTo">Side of the square centre crop.</param>
 /// <param name="Mean">Per-channel mean of pixels in [0, 1].</param>
 /// <param name="Std">Per-channel standard deviation.</param>
-public sealed record ImagePreprocessing(int ResizeTo, int CropTo, IReadOnlyList<double> Mean, IReadOnlyList<double> Std)
+/// <param name="Grayscale">Convert to one luma channel (PIL's "L": 0.299 R + 0.587 G + 0.114 B) for grayscale models.</param>
+public sealed record ImagePreprocessing(int ResizeTo, int CropTo, IReadOnlyList<double> Mean, IReadOnlyList<double> Std, bool Grayscale = false)
 {
     /// <summary>ImageNet statistics, as torchvision's weights expect.</summary>
     public static readonly IReadOnlyList<double> ImageNetMean = [0.485, 0.456, 0.406];
@@ -26,11 +27,13 @@ public sealed record ImagePreprocessing(int ResizeTo, int CropTo, IReadOnlyList<
     public static ImagePreprocessing ForCrop(int crop) =>
         new((int)Math.Floor(crop * 256.0 / 224.0), crop, ImageNetMean, ImageNetStd);
 
-    /// <summary>Resized and centre-cropped pixels, uint8 (3, CropTo, CropTo), on the CPU.</summary>
+    /// <summary>Resized and centre-cropped pixels, uint8 (3 or 1, CropTo, CropTo), on the CPU.</summary>
     public Tensor ResizeAndCrop(DecodedImage image)
     {
         using var scope = NewDisposeScope();
         var pixels = tensor(image.Rgb, [image.Height, image.Width, 3]).permute(2, 0, 1);
+        if (Grayscale)
+            pixels = ToLuma(pixels);
         if (ResizeTo > 0)
             pixels = ResizeShorterSide(pixels, ResizeTo);
         return CenterCrop(pixels, CropTo).contiguous().MoveToOuterDisposeScope();
@@ -43,6 +46,13 @@ public sealed record ImagePreprocessing(int ResizeTo, int CropTo, IReadOnlyList<
         var mean = tensor(Mean.Select(v => (float)v).ToArray(), device: device).view(1, -1, 1, 1);
         var std = tensor(Std.Select(v => (float)v).ToArray(), device: device).view(1, -1, 1, 1);
         return ((pixels.to(device).to(ScalarType.Float32) / 255f - mean) / std).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor ToLuma(Tensor rgb)
+    {
+        var weights = tensor(new[] { 299, 587, 114 }, [3, 1, 1]);
+        // Integer arithmetic with rounding, as PIL's convert("L") does.
+        return ((rgb.to(ScalarType.Int32) * weights).sum(0, keepdim: true) + 500).div(1000, RoundingMode.floor).to(ScalarType.Byte);
     }
 
     /// <summary>Resizes (C, H, W) uint8 so the shorter side is <paramref name="size"/>; the longer side is truncated as torchvision does.</summary>

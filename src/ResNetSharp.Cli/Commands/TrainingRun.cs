@@ -1,0 +1,49 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using ResNetSharp.Cli.Options;
+using ResNetSharp.Cli.Output;
+using ResNetSharp.Data;
+using ResNetSharp.Data.Download;
+using ResNetSharp.Training;
+
+namespace ResNetSharp.Cli.Commands;
+
+/// <summary>Runs a training configuration from the command line: data download, signals, summary.</summary>
+public static class TrainingRun
+{
+    /// <summary>Exit code of a run stopped by Ctrl-C or SIGTERM (after saving).</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>Validates <paramref name="settings"/>, trains, prints the summary; returns the exit code.</summary>
+    public static int Execute(ParseResult parsed, TrainingOptions options, TrainingConfig settings, TextWriter output)
+    {
+        settings.Validate();
+        string? dataDir = parsed.GetValue(options.DataDir);
+        if (parsed.GetValue(options.Download) && !Directory.Exists(settings.Dataset))
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
+            new DatasetDownloader(http, output).Ensure(settings.Dataset, dataDir);
+        }
+        string datasetName = Path.GetFileName(Path.TrimEndingDirectorySeparator(settings.Dataset));
+        string folder = parsed.GetValue(options.Output)
+            ?? Path.Combine("runs", $"{Path.GetFileNameWithoutExtension(settings.Model)}-{datasetName}");
+        var device = DeviceSelection.Parse(parsed.GetValue(options.Device)!);
+
+        var observer = new ConsoleTrainingObserver(output, parsed.GetValue(options.Quiet));
+        using var stop = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+        try
+        {
+            var outcome = new Trainer(settings, folder, device, dataDir, observer)
+                .Run(parsed.GetValue(options.Resume), parsed.GetValue(options.Force), stop.Token);
+            TrainingSummary.Write(output, settings, folder, outcome);
+            return outcome.Completed ? 0 : Interrupted;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using ResNetSharp.Data.Images;
+using ResNetSharp.Interop;
+using ResNetSharp.Models;
+using ResNetSharp.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Cli.Options;
+
+/// <summary>The options that load a trained model for inference: model, weights, class names, device.</summary>
+public sealed class InferenceModelOptions
+{
+    private readonly ModelSelection _model = new();
+    private readonly Option<FileInfo> _weights = new("--weights", "-w") { Description = "Weights (safetensors or .pth)", Required = true };
+    private readonly Option<FileInfo?> _classNames = new("--class-names") { Description = "Text file with one class name per line (default: from the weights' metadata)" };
+    private readonly Option<int?> _imageSize = new("--image-size") { Description = "Crop size for images (default: from the weights' metadata, else 224 after resizing to 256)" };
+    private readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+
+    /// <summary>Adds the options to a command.</summary>
+    public void AddTo(Command command)
+    {
+        _model.AddTo(command);
+        foreach (var option in new Option[] { _weights, _classNames, _imageSize, _device })
+            command.Add(option);
+    }
+
+    /// <summary>
+    /// Builds the model with the class count and input channels the weights have (unless --num-classes
+    /// says otherwise), loads them strictly, and puts the model in eval mode on the chosen device.
+    /// </summary>
+    public LoadedModel Load(ParseResult parsed)
+    {
+        var weights = parsed.GetValue(_weights)!;
+        if (!weights.Exists)
+            throw new FileNotFoundException($"--weights file not found: {weights.FullName}", weights.FullName);
+        var shapes = WeightFile.ReadShapes(weights.FullName).ToDictionary(s => s.Name.StartsWith("module.") ? s.Name[7..] : s.Name, s => s.Shape);
+        int? classes = shapes.TryGetValue("fc.weight", out var fc) ? (int)fc[0] : 0;
+        int? channels = shapes.TryGetValue("conv1.weight", out var stem) ? (int)stem[1] : shapes.TryGetValue("conv1.0.weight", out var deep) ? (int)deep[1] : null;
+        var (name, spec) = _model.Resolve(parsed, channels);
+        if (parsed.GetValue(_model.NumClasses) is null)
+            spec = spec with { NumClasses = classes ?? spec.NumClasses };
+
+        var card = ModelCard.FromMetadata(WeightFile.ReadMetadata(weights.FullName), weights.FullName);
+        var device = DeviceSelection.Parse(parsed.GetValue(_device)!);
+        var model = new ResNet(spec);
+        try
+        {
+            WeightLoader.LoadFile(model, weights.FullName);
+            model.to(device).eval();
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        var preprocessing = card?.Preprocessing ?? ImagePreprocessing.ImageNet;
+        if (parsed.GetValue(_imageSize) is int size)
+            preprocessing = ImagePreprocessing.ForCrop(size) with { Mean = preprocessing.Mean, Std = preprocessing.Std, Grayscale = preprocessing.Grayscale };
+        var classNames = ClassNames(parsed, card, spec.NumClasses);
+        return new LoadedModel(name, model, device, preprocessing, classNames);
+    }
+
+    private IReadOnlyList<string> ClassNames(ParseResult parsed, ModelCard? card, int count)
+    {
+        var file = parsed.GetValue(_classNames);
+        if (file is not null)
+        {
+            if (!file.Exists)
+                throw new FileNotFoundException($"--class-names file not found: {file.FullName}", file.FullName);
+            var names = File.ReadAllLines(file.FullName).Where(l => l.Trim().Length > 0).ToList();
+            return names.Count == count ? names
+                : throw new UsageException($"--class-names {file.FullName} has {names.Count} names; the model has {count} classes.");
+        }
+        if (card is not null && card.ClassNames.Count == count)
+            return card.ClassNames;
+        return Enumerable.Range(0, count).Select(i => i.ToString()).ToList();
+    }
+}
+
+/// <summary>A model ready for inference, with how to prepare its inputs and name its outputs.</summary>
+/// <param name="Name">Model name for messages.</param>
+/// <param name="Model">In eval mode on <paramref name="Device"/>; dispose when done.</param>
+/// <param name="Device">Where it runs.</param>
+/// <param name="Preprocessing">Image preprocessing.</param>
+/// <param name="ClassNames">Output names.</param>
+public sealed record LoadedModel(string Name, ResNet Model, Device Device, ImagePreprocessing Preprocessing, IReadOnlyList<string> ClassNames) : IDisposable
+{
+    /// <summary>uint8 pixels (N, C, H, W) to model input on the device; one channel is repeated for 3-channel models.</summary>
+    public Tensor Prepare(Tensor pixels)
+    {
+        using var scope = NewDisposeScope();
+        var x = Preprocessing.Normalize(pixels, Device);
+        if (x.shape[1] == 1 && Model.Spec.InChannels == 3)
+            x = x.expand(-1, 3, -1, -1).contiguous();
+        return x.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Model.Dispose();
+}
