@@ -23,6 +23,7 @@ public static class CliApp
             EvalCommand.Create(output),
             PredictCommand.Create(output),
             EmbedCommand.Create(output),
+            ExportCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -112,4 +112,32 @@ public class TransferAndInferenceTests
         Assert.Contains("wrong.npy", error);
         Assert.Contains("expected (N, 3, H, W)", error);
     }
+
+    [Fact]
+    public void ExportedOnnxGivesTheLogitsPredictGives()
+    {
+        using var fixture = new Fixture();
+        string onnx = fixture.Folder.File("tiny.onnx");
+        var (code, output, error) = Run("export", "--model", fixture.Spec, "--weights", fixture.Pretrained, "--image-size", "16",
+            "--format", "onnx", "-o", onnx, "--device", "cpu");
+        Assert.True(code == 0, error);
+        Assert.Contains("tiny.onnx", output);
+
+        var random = new Random(1);
+        var input = Enumerable.Range(0, 2 * 3 * 16 * 16).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        string npy = fixture.Folder.File("x.npy");
+        NpyFile.WriteFloat32Array(npy, input, [2, 3, 16, 16]);
+        var (pCode, pOutput, pError) = Run("predict", "--model", fixture.Spec, "--weights", fixture.Pretrained, "--device", "cpu", "--json", npy);
+        Assert.True(pCode == 0, pError);
+        var expected = JsonDocument.Parse(pOutput).RootElement.GetProperty("logits").EnumerateArray()
+            .SelectMany(row => row.EnumerateArray().Select(e => e.GetSingle())).ToArray();
+
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx);
+        var tensor = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(input, [2, 3, 16, 16]);
+        using var results = session.Run([Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("input", tensor)]);
+        var actual = results.Single().AsEnumerable<float>().ToArray();
+        float scale = expected.Max(MathF.Abs);
+        Assert.Equal(expected.Length, actual.Length);
+        Assert.True(expected.Zip(actual).All(p => MathF.Abs(p.First - p.Second) <= 1e-4f * scale));
+    }
 }

@@ -1,0 +1,83 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using ResNetSharp.Interop.Onnx;
+using ResNetSharp.Models;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Tests.Interop;
+
+public class OnnxExportTests
+{
+    public static TheoryData<string> CatalogNames() => [.. ModelCatalog.Names];
+
+    private static void RandomizeBatchNorm(ResNet model)
+    {
+        using var _ = no_grad();
+        foreach (var (name, tensor) in StateDictOrder.Entries(model))
+        {
+            if (name.EndsWith("running_mean"))
+                tensor.normal_(0, 0.1);
+            else if (name.EndsWith("running_var"))
+                tensor.uniform_(0.5, 1.5);
+            else if (name.Contains("bn") && name.EndsWith(".weight") || name.Contains("downsample") && name.EndsWith(".weight") && tensor.dim() == 1)
+                tensor.uniform_(0.5, 1.5);
+        }
+    }
+
+    private static float[] RunOnnx(byte[] model, float[] input, long[] shape)
+    {
+        using var session = new InferenceSession(model);
+        var tensor = new DenseTensor<float>(input, shape.Select(d => (int)d).ToArray());
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", tensor)]);
+        return results.Single().AsEnumerable<float>().ToArray();
+    }
+
+    [Theory]
+    [MemberData(nameof(CatalogNames))]
+    public void OnnxRuntimeReproducesTheEvalLogitsFoldedAndUnfolded(string name)
+    {
+        manual_seed(3);
+        using var model = ModelCatalog.Create(name, numClasses: 7);
+        RandomizeBatchNorm(model);
+        model.eval();
+        int size = name.EndsWith("_cifar") ? 32 : 64;
+        using var scope = NewDisposeScope();
+        var input = randn(2, 3, size, size);
+        float[] expected;
+        using (no_grad())
+            expected = model.call(input).data<float>().ToArray();
+        float scale = expected.Max(MathF.Abs);
+
+        foreach (bool fold in new[] { true, false })
+        {
+            var bytes = OnnxExporter.ToBytes(model, new OnnxExportOptions(size, size, fold));
+            var actual = RunOnnx(bytes, input.data<float>().ToArray(), input.shape);
+            Assert.Equal(expected.Length, actual.Length);
+            float error = expected.Zip(actual).Max(p => MathF.Abs(p.First - p.Second)) / scale;
+            Assert.True(error <= 1e-4, $"{name} (fold {fold}): relative error {error:E2}");
+        }
+    }
+
+    [Fact]
+    public void TheBatchAxisIsDynamicAndMetadataIsStored()
+    {
+        using var model = ModelCatalog.Create("resnet18_cifar", numClasses: 3);
+        model.eval();
+        var bytes = OnnxExporter.ToBytes(model, new OnnxExportOptions(32, 32, ClassNames: ["a", "b", "c"]));
+        using var session = new InferenceSession(bytes);
+        Assert.Equal(-1, session.InputMetadata["input"].Dimensions[0]);
+        Assert.Equal("[\"a\",\"b\",\"c\"]", session.ModelMetadata.CustomMetadataMap["class_names"]);
+        Assert.Equal(5 * 3, RunOnnx(bytes, new float[5 * 3 * 32 * 32], [5, 3, 32, 32]).Length);
+    }
+
+    [Fact]
+    public void PythonOnnxCheckerAcceptsTheFile()
+    {
+        using var folder = new TemporaryFolder();
+        using var model = ModelCatalog.Create("seresnet50", numClasses: 5);
+        string path = folder.File("se.onnx");
+        OnnxExporter.Export(model, path, new OnnxExportOptions(64, 64));
+        string result = ReferencePython.Run("onnx_check.py", path).Trim();
+        Assert.Equal("ok opset 17", result);
+    }
+}
