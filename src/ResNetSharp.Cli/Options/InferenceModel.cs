@@ -34,7 +34,7 @@ public sealed class InferenceModelOptions
         var weights = parsed.GetValue(_weights)!;
         if (!weights.Exists)
             throw new FileNotFoundException($"--weights file not found: {weights.FullName}", weights.FullName);
-        var shapes = WeightFile.ReadShapes(weights.FullName).ToDictionary(s => s.Name.StartsWith("module.") ? s.Name[7..] : s.Name, s => s.Shape);
+        var shapes = WeightFile.ReadShapes(weights.FullName).ToDictionary(s => WeightLoader.MapName(s.Name), s => s.Shape);
         int? classes = shapes.TryGetValue("fc.weight", out var fc) ? (int)fc[0] : 0;
         int? channels = shapes.TryGetValue("conv1.weight", out var stem) ? (int)stem[1] : shapes.TryGetValue("conv1.0.weight", out var deep) ? (int)deep[1] : null;
         var (name, spec) = _model.Resolve(parsed, channels);

@@ -52,9 +52,7 @@ public static class SafetensorsFile
     public static void Save(string path, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var list = tensors.ToList();
-        var duplicate = list.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-            throw new ArgumentException($"Tensor name '{duplicate.Key}' given twice for {path}.", nameof(tensors));
+        WeightLoader.RequireUniqueNames(list.Select(t => t.Name), path);
 
         byte[] header = BuildHeader(list, metadata);
         AtomicFile.Write(path, stream =>

@@ -63,6 +63,15 @@ public static class WeightLoader
         }
     }
 
-    private static string MapName(string name) =>
+    /// <summary>The model's name for a file's tensor name: DataParallel's "module." prefix is dropped.</summary>
+    public static string MapName(string name) =>
         name.StartsWith("module.", StringComparison.Ordinal) ? name["module.".Length..] : name;
+
+    /// <summary>Throws when two tensors share a name, so a writer never emits an ambiguous file.</summary>
+    internal static void RequireUniqueNames(IEnumerable<string> names, string path)
+    {
+        var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new ArgumentException($"Tensor name '{duplicate.Key}' given twice for {path}.", "tensors");
+    }
 }

@@ -22,8 +22,8 @@ public static class TransferLearning
         {
             var modelShapes = StateDictOrder.Entries(model).ToDictionary(e => e.Name, e => e.Tensor.shape);
             bool IsReplacedClassifier((string Name, Tensor Tensor) t) =>
-                ResNet.PartOf(StripModulePrefix(t.Name)) == "fc"
-                && (!modelShapes.TryGetValue(StripModulePrefix(t.Name), out var shape) || !shape.SequenceEqual(t.Tensor.shape));
+                ResNet.PartOf(WeightLoader.MapName(t.Name)) == "fc"
+                && (!modelShapes.TryGetValue(WeightLoader.MapName(t.Name), out var shape) || !shape.SequenceEqual(t.Tensor.shape));
             var replaced = tensors.Where(IsReplacedClassifier).ToList();
             var report = WeightLoader.Load(model, tensors.Where(t => !IsReplacedClassifier(t)), path, strict: false);
             var missingOutsideHead = report.Missing.Where(n => !(replaced.Count > 0 && ResNet.PartOf(n) == "fc")).ToList();
@@ -68,7 +68,4 @@ public static class TransferLearning
     /// <summary>1 for the classifier, <see cref="TrainingConfig.BackboneLearningRateScale"/> for the rest.</summary>
     public static Func<string, double>? LearningRateScale(TrainingConfig config) =>
         config.BackboneLearningRateScale == 1.0 ? null : name => ResNet.PartOf(name) == "fc" ? 1.0 : config.BackboneLearningRateScale;
-
-    private static string StripModulePrefix(string name) =>
-        name.StartsWith("module.", StringComparison.Ordinal) ? name["module.".Length..] : name;
 }

@@ -15,9 +15,7 @@ public static class PthWriter
     public static void Save(string path, IEnumerable<(string Name, Tensor Tensor)> tensors)
     {
         var list = tensors.ToList();
-        var duplicate = list.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-            throw new ArgumentException($"Tensor name '{duplicate.Key}' given twice for {path}.", nameof(tensors));
+        WeightLoader.RequireUniqueNames(list.Select(t => t.Name), path);
         string archive = ArchiveName(path);
 
         AtomicFile.Write(path, stream =>
