@@ -24,11 +24,13 @@ public static class CliApp
             PredictCommand.Create(output),
             EmbedCommand.Create(output),
             ExportCommand.Create(output),
+            BenchCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            error.WriteLine($"resnet: {parsed.Errors[0].Message} (see 'resnet --help')");
+            string problems = string.Join("; ", parsed.Errors.Select(e => e.Message.ReplaceLineEndings(" ").Trim()));
+            error.WriteLine($"resnet: {problems} (see 'resnet --help')");
             return UsageError;
         }
         try
@@ -37,7 +39,7 @@ public static class CliApp
         }
         catch (Exception e) when (IsUsageError(e))
         {
-            error.WriteLine($"resnet: {e.Message}");
+            error.WriteLine($"resnet: {e.Message.ReplaceLineEndings(" ")}");
             return UsageError;
         }
         catch (Exception e)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ResNetSharp.Data.Images;
+using ResNetSharp.Imaging;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
 using ResNetSharp.Training;
@@ -12,7 +13,7 @@ namespace ResNetSharp.Cli.Options;
 public sealed class InferenceModelOptions
 {
     private readonly ModelSelection _model = new();
-    private readonly Option<FileInfo> _weights = new("--weights", "-w") { Description = "Weights (safetensors or .pth)", Required = true };
+    private readonly Option<FileInfo> _weights = new("--weights", "-w") { Description = "Weights (safetensors or .pth)" };
     private readonly Option<FileInfo?> _classNames = new("--class-names") { Description = "Text file with one class name per line (default: from the weights' metadata)" };
     private readonly Option<int?> _imageSize = new("--image-size") { Description = "Crop size for images (default: from the weights' metadata, else 224 after resizing to 256)" };
     private readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
@@ -25,13 +26,25 @@ public sealed class InferenceModelOptions
             command.Add(option);
     }
 
+    /// <summary>The --class-names file, if given.</summary>
+    public FileInfo? ClassNamesFile(ParseResult parsed) => parsed.GetValue(_classNames);
+
+    /// <summary>The --image-size value, if given.</summary>
+    public int? ImageSize(ParseResult parsed) => parsed.GetValue(_imageSize);
+
+    /// <summary>The options that pick and place a TorchSharp model, as written on the command line, when given.</summary>
+    public IEnumerable<string> GivenModelOptions(ParseResult parsed) =>
+        new Option[] { _model.Model, _model.Spec, _model.NumClasses, _weights, _device }
+            .Where(option => parsed.GetResult(option) is { Implicit: false })
+            .Select(option => option.Name);
+
     /// <summary>
     /// Builds the model with the class count and input channels the weights have (unless --num-classes
     /// says otherwise), loads them strictly, and puts the model in eval mode on the chosen device.
     /// </summary>
     public LoadedModel Load(ParseResult parsed)
     {
-        var weights = parsed.GetValue(_weights)!;
+        var weights = parsed.GetValue(_weights) ?? throw new UsageException("--weights FILE is required.");
         if (!weights.Exists)
             throw new FileNotFoundException($"--weights file not found: {weights.FullName}", weights.FullName);
         var shapes = WeightFile.ReadShapes(weights.FullName).ToDictionary(s => WeightLoader.MapName(s.Name), s => s.Shape);
@@ -63,18 +76,21 @@ public sealed class InferenceModelOptions
 
     private IReadOnlyList<string> ClassNames(ParseResult parsed, ModelCard? card, int count)
     {
-        var file = parsed.GetValue(_classNames);
-        if (file is not null)
-        {
-            if (!file.Exists)
-                throw new FileNotFoundException($"--class-names file not found: {file.FullName}", file.FullName);
-            var names = File.ReadAllLines(file.FullName).Where(l => l.Trim().Length > 0).ToList();
-            return names.Count == count ? names
-                : throw new UsageException($"--class-names {file.FullName} has {names.Count} names; the model has {count} classes.");
-        }
+        if (parsed.GetValue(_classNames) is { } file)
+            return ReadClassNames(file, count);
         if (card is not null && card.ClassNames.Count == count)
             return card.ClassNames;
         return Enumerable.Range(0, count).Select(i => i.ToString()).ToList();
+    }
+
+    /// <summary>One class name per non-empty line; the count must equal the model's.</summary>
+    public static IReadOnlyList<string> ReadClassNames(FileInfo file, int count)
+    {
+        if (!file.Exists)
+            throw new FileNotFoundException($"--class-names file not found: {file.FullName}", file.FullName);
+        var names = File.ReadAllLines(file.FullName).Where(l => l.Trim().Length > 0).ToList();
+        return names.Count == count ? names
+            : throw new UsageException($"--class-names {file.FullName} has {names.Count} names; the model has {count} classes.");
     }
 }
 

@@ -1,5 +1,6 @@
 using ResNetSharp.Common;
 using ResNetSharp.Data.Images;
+using ResNetSharp.Imaging;
 
 namespace ResNetSharp.Data;
 

@@ -61,11 +61,34 @@ public static class IdxFile
             if (total > maxBytes)
                 throw new InvalidDataException($"{path}: declares more than {maxBytes} bytes of data; refusing to allocate.");
         }
-        var data = new byte[total];
-        stream.ReadExactly(data);
-        if (stream.ReadByte() != -1)
+        var data = ReadAtMost(stream, total + 1);
+        if (data.Length < total)
+            throw new InvalidDataException($"{path}: truncated: {data.Length} bytes of data where the header declares {total}.");
+        if (data.Length > total)
             throw new InvalidDataException($"{path}: trailing data after the {total} bytes its header declares.");
         return new Content(dimensions, data);
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> bytes, with memory growing as data actually arrives: a header that
+    /// declares gigabytes in a file of a few bytes costs nothing.
+    /// </summary>
+    private static byte[] ReadAtMost(Stream stream, long limit)
+    {
+        if (stream.CanSeek)
+            limit = Math.Min(limit, stream.Length - stream.Position);
+        var buffer = new byte[(int)Math.Min(limit, 1 << 20)];
+        int filled = 0;
+        while (filled < limit)
+        {
+            if (filled == buffer.Length)
+                Array.Resize(ref buffer, (int)Math.Min(limit, Math.Min((long)buffer.Length * 2, Array.MaxLength)));
+            int read = stream.Read(buffer, filled, buffer.Length - filled);
+            if (read == 0)
+                break;
+            filled += read;
+        }
+        return filled == buffer.Length ? buffer : buffer[..filled];
     }
 
     private static bool IsGzip(FileStream file)

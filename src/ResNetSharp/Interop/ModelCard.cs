@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using ResNetSharp.Data.Images;
+using ResNetSharp.Imaging;
 
 namespace ResNetSharp.Interop;
 

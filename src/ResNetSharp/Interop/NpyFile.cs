@@ -15,6 +15,18 @@ public static partial class NpyFile
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Input not found: {path}", path);
+        try
+        {
+            return ReadFloat32Checked(path);
+        }
+        catch (Exception e) when (e is EndOfStreamException or OverflowException || e is FormatException && !e.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw new FormatException($"{path}: damaged .npy file ({e.Message}).", e);
+        }
+    }
+
+    private static (float[] Data, long[] Shape) ReadFloat32Checked(string path)
+    {
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream);
         var start = reader.ReadBytes(8);
@@ -31,8 +43,12 @@ public static partial class NpyFile
             throw new FormatException($"{path}: Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray.");
         var shape = match.Groups["shape"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(d => long.Parse(d, CultureInfo.InvariantCulture)).ToArray();
+        if (shape.Any(d => d < 0))
+            throw new FormatException($"{path}: negative dimension in shape ({string.Join(", ", shape)}).");
         long count = shape.Aggregate(1L, (a, d) => checked(a * d));
-        if (count * 4 != stream.Length - stream.Position)
+        if (count > Array.MaxLength)
+            throw new FormatException($"{path}: shape ({string.Join(", ", shape)}) holds more values than one array can.");
+        if (checked(count * 4) != stream.Length - stream.Position)
             throw new FormatException($"{path}: shape ({string.Join(", ", shape)}) needs {count * 4} bytes; the file holds {stream.Length - stream.Position}.");
         var data = new float[count];
         stream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using ResNetSharp.Common;
 using ResNetSharp.Data;
 using ResNetSharp.Data.Images;
+using ResNetSharp.Imaging;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
 using TorchSharp;
@@ -25,6 +27,7 @@ public sealed record TrainingOutcome(bool Completed, TrainingProgress Progress, 
 public sealed class Trainer(TrainingConfig config, string runFolder, Device device, string? dataDir, TrainingObserver observer)
 {
     private readonly TrainingObserver _observer = new ObserverList(observer, new MetricsLog(runFolder));
+    private readonly FaultInjection? _fault = FaultInjection.FromEnvironment();
 
     /// <summary>
     /// Runs (or resumes) training until all epochs are done or <paramref name="stop"/> is signalled; a stop
@@ -97,7 +100,14 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
             {
                 long step = epoch * stepsPerEpoch + i;
                 double learningRate = schedule.At(step);
-                TrainStep(model, optimizer, train, input, order, i, step, learningRate, augmentGenerator, lossSum);
+                try
+                {
+                    TrainStep(model, optimizer, train, input, order, i, step, learningRate, augmentGenerator, lossSum);
+                }
+                catch (ExternalException e) when (IsOutOfMemory(e))
+                {
+                    throw OutOfMemory(e, step, store);
+                }
                 lossCount++;
                 progress = progress with { Epoch = epoch, StepInEpoch = i + 1, GlobalStep = step + 1 };
 
@@ -107,7 +117,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
                 {
                     double meanLoss = lossSum.item<double>() / lossCount;
                     if (!double.IsFinite(meanLoss))
-                        throw Diverged(step, learningRate, store);
+                        throw Diverged(step, lossCount, learningRate, store);
                     if (log)
                     {
                         _observer.Step(new StepReport(epoch, step, totalSteps, meanLoss, learningRate,
@@ -157,6 +167,8 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         var y = train.Labels.index_select(0, indices);
 
         var loss = nn.functional.cross_entropy(model.call(x), y, label_smoothing: config.LabelSmoothing);
+        if (_fault is not null)
+            loss = _fault.Apply(step, loss, device);
         optimizer.ZeroGrad();
         loss.backward();
         if (config.GradientClip > 0)
@@ -243,12 +255,25 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
             return data.Take(limit);
     }
 
-    private TrainingFailedException Diverged(long step, double learningRate, CheckpointStore store)
+    private TrainingFailedException Diverged(long step, long stepsSinceCheck, double learningRate, CheckpointStore store)
     {
         string checkpoint = File.Exists(store.LatestPath) ? store.LatestPath : "none yet";
+        string when = stepsSinceCheck <= 1 ? $"at step {step + 1}" : $"between steps {step + 2 - stepsSinceCheck} and {step + 1}";
         return new TrainingFailedException(
-            $"the training loss became NaN or infinite by step {step + 1} (learning rate {learningRate:G4}); " +
-            $"the last good checkpoint is {checkpoint}. Try a lower --lr or --clip-grad.");
+            $"the training loss became NaN or infinite {when} (batch size {config.BatchSize}, learning rate {learningRate:G4}); " +
+            $"the last good checkpoint is {checkpoint}, left as it was. Try a lower --lr or --clip-grad.");
+    }
+
+    private static bool IsOutOfMemory(ExternalException e) =>
+        e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("can't allocate memory", StringComparison.OrdinalIgnoreCase);
+
+    private TrainingFailedException OutOfMemory(ExternalException e, long step, CheckpointStore store)
+    {
+        string checkpoint = File.Exists(store.LatestPath) ? store.LatestPath : "none yet";
+        string first = e.Message.Split('\n')[0].Trim();
+        return new TrainingFailedException(
+            $"out of memory on {device} at step {step + 1} with batch size {config.BatchSize} ({first}); " +
+            $"the last good checkpoint is {checkpoint}, left as it was. Try a smaller --batch-size.", e);
     }
 }
 

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using ResNetSharp.Data.Images;
+using ResNetSharp.Imaging;
 using ResNetSharp.Interop;
 using ResNetSharp.Interop.Pth;
 using ResNetSharp.Models;
@@ -66,7 +68,7 @@ public class TransferAndInferenceTests
         Assert.Equal(1.0, top.EnumerateArray().Sum(p => p.GetProperty("probability").GetDouble()), 6);
 
         var card = ModelCard.FromMetadata(metadata, best)!;
-        using (var pixels = card.Preprocessing.ResizeAndCrop(ResNetSharp.Data.Images.ImageDecoder.Decode(image)).unsqueeze(0))
+        using (var pixels = card.Preprocessing.ResizeAndCrop(ResNetSharp.Imaging.ImageDecoder.Decode(image)).ToTensor().unsqueeze(0))
         using (var normalized = card.Preprocessing.Normalize(pixels, CPU))
             NpyFile.WriteFloat32Array(fixture.Folder.File("dog.npy"), normalized.data<float>().ToArray(), normalized.shape);
         var (nCode, nOutput, nError) = Run("predict", "--model", fixture.Spec, "--weights", best, "--device", "cpu", "--json", fixture.Folder.File("dog.npy"));

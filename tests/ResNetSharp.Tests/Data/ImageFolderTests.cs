@@ -1,5 +1,6 @@
 using ResNetSharp.Data;
 using ResNetSharp.Data.Images;
+using ResNetSharp.Imaging;
 using ResNetSharp.Interop;
 using SkiaSharp;
 
@@ -27,7 +28,7 @@ public class ImageFolderTests
         ReferencePython.Run("eval_preprocess.py", path, "64", "56", folder.File("expected.safetensors"));
         var (expected, _) = SafetensorsFile.Load(folder.File("expected.safetensors"));
         using var ours = new ImagePreprocessing(64, 56, ImagePreprocessing.ImageNetMean, ImagePreprocessing.ImageNetStd)
-            .ResizeAndCrop(ImageDecoder.Decode(path));
+            .ResizeAndCrop(ImageDecoder.Decode(path)).ToTensor();
         var reference = expected.Single().Tensor;
         Assert.Equal(reference.shape, ours.shape);
         using var difference = (ours.to(TorchSharp.torch.ScalarType.Int32) - reference.to(TorchSharp.torch.ScalarType.Int32)).abs();
@@ -98,7 +99,7 @@ public class ImageFolderTests
                 // Row order: each row's red channel reflects its own image width.
                 for (int row = 0; row < batch.Paths.Count; row++)
                 {
-                    var alone = ImagePreprocessing.ForCrop(8).ResizeAndCrop(ImageDecoder.Decode(batch.Paths[row]));
+                    var alone = ImagePreprocessing.ForCrop(8).ResizeAndCrop(ImageDecoder.Decode(batch.Paths[row])).ToTensor();
                     Assert.True(alone.eq(batch.Pixels[row]).all().item<bool>());
                 }
             }

@@ -24,6 +24,9 @@ public static class SafeArchiveExtractor
         {
             using (var file = File.OpenRead(archive))
             using (var gzip = new GZipStream(file, CompressionMode.Decompress))
+                CheckMetadataSizes(gzip, archive);
+            using (var file = File.OpenRead(archive))
+            using (var gzip = new GZipStream(file, CompressionMode.Decompress))
                 ExtractTar(gzip, partial, archive, maxTotalBytes);
             Directory.CreateDirectory(target);
             foreach (var entry in Directory.EnumerateFileSystemEntries(partial))
@@ -66,16 +69,20 @@ public static class SafeArchiveExtractor
                 switch (entry.EntryType)
                 {
                     case TarEntryType.Directory:
+                        if (File.Exists(destination))
+                            throw Refuse(archive, name, "is a folder where the archive already has a file of that name");
                         Directory.CreateDirectory(destination);
                         break;
                     case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                         total += entry.Length;
                         if (entry.Length < 0 || total > maxTotalBytes)
                             throw Refuse(archive, name, $"takes the archive past {maxTotalBytes} bytes, more than this dataset can hold");
+                        if (name.EndsWith('/') || Directory.Exists(destination))
+                            throw Refuse(archive, name, "is a file with a folder's name");
+                        if (File.Exists(Path.GetDirectoryName(destination)))
+                            throw Refuse(archive, name, "lies inside a name the archive already used for a file");
                         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-                        using (var output = File.Create(destination))
-                            if (entry.DataStream is { } data)
-                                CopyExactly(data, output, entry.Length, archive, name);
+                        WriteMember(entry, destination, archive, name);
                         break;
                     default:
                         throw Refuse(archive, name, $"is a {entry.EntryType} entry; only files and folders are extracted");
@@ -86,6 +93,85 @@ public static class SafeArchiveExtractor
         {
             throw new ArchiveFormatException(archive, $"damaged archive ({e.Message})");
         }
+    }
+
+    /// <summary>
+    /// A first pass over the 512-byte tar headers: .NET's TarReader allocates the whole declared size of a
+    /// PAX or GNU long-name header, so those are refused above 1 MB before it sees them.
+    /// </summary>
+    private static void CheckMetadataSizes(Stream tar, string archive)
+    {
+        const long MaxMetadataBytes = 1 << 20;
+        var header = new byte[512];
+        var skip = new byte[1 << 16];
+        try
+        {
+            while (true)
+            {
+                int read = tar.ReadAtLeast(header, 512, throwOnEndOfStream: false);
+                if (read < 512 || header.All(b => b == 0))
+                    return;
+                long size = HeaderSize(header);
+                if (size < 0)
+                    return; // not a header this pass understands; the extraction pass reports it
+                if (header[156] is (byte)'x' or (byte)'g' or (byte)'L' or (byte)'K' && size > MaxMetadataBytes)
+                    throw new ArchiveFormatException(archive, $"a metadata header declares {size} bytes, over the {MaxMetadataBytes} accepted");
+                for (long left = (size + 511) / 512 * 512; left > 0;)
+                {
+                    int n = tar.Read(skip, 0, (int)Math.Min(skip.Length, left));
+                    if (n == 0)
+                        return;
+                    left -= n;
+                }
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ArchiveFormatException(archive, $"damaged archive ({e.Message})");
+        }
+    }
+
+    /// <summary>The size field: octal digits, or base-256 when the high bit is set; -1 when unreadable.</summary>
+    private static long HeaderSize(byte[] header)
+    {
+        var field = header.AsSpan(124, 12);
+        if ((field[0] & 0x80) != 0)
+        {
+            long value = 0;
+            for (int i = 1; i < field.Length; i++)
+            {
+                if (value > long.MaxValue >> 8)
+                    return long.MaxValue;
+                value = value << 8 | field[i];
+            }
+            return value;
+        }
+        long octal = 0;
+        foreach (byte b in field)
+        {
+            if (b is 0 or (byte)' ')
+                continue;
+            if (b < '0' || b > '7')
+                return -1;
+            octal = octal * 8 + (b - '0');
+        }
+        return octal;
+    }
+
+    private static void WriteMember(TarEntry entry, string destination, string archive, string name)
+    {
+        FileStream output;
+        try
+        {
+            output = File.Create(destination);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw Refuse(archive, name, $"cannot be created ({e.Message})");
+        }
+        using (output)
+            if (entry.DataStream is { } data)
+                CopyExactly(data, output, entry.Length, archive, name);
     }
 
     private static void CopyExactly(Stream source, Stream destination, long length, string archive, string name)

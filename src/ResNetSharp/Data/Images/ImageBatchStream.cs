@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
+using ResNetSharp.Imaging;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Data.Images;
@@ -65,7 +66,7 @@ public sealed class ImageBatchStream(IReadOnlyList<string> paths, ImagePreproces
             {
                 try
                 {
-                    pixels[i] = preprocessing.ResizeAndCrop(ImageDecoder.Decode(paths[first + i], maxPixels));
+                    pixels[i] = preprocessing.ResizeAndCrop(ImageDecoder.Decode(paths[first + i], maxPixels)).ToTensor();
                 }
                 catch (ImageDecodeException e) when (policy == BadImagePolicy.Skip)
                 {

@@ -1,3 +1,4 @@
+using ResNetSharp.Imaging;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Data.Images;

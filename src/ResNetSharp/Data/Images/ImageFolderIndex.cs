@@ -1,4 +1,5 @@
 using ResNetSharp.Common;
+using ResNetSharp.Imaging;
 
 namespace ResNetSharp.Data.Images;
 

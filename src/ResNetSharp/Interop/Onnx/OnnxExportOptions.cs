@@ -1,4 +1,4 @@
-using ResNetSharp.Data.Images;
+using ResNetSharp.Imaging;
 
 namespace ResNetSharp.Interop.Onnx;
 

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace ResNetSharp.Data.Images;
+namespace ResNetSharp.Imaging;
 
 /// <summary>Decodes JPEG, PNG, BMP (and whatever else SkiaSharp reads) into RGB bytes.</summary>
 public static class ImageDecoder

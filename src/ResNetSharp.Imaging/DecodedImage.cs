@@ -1,4 +1,4 @@
-namespace ResNetSharp.Data.Images;
+namespace ResNetSharp.Imaging;
 
 /// <summary>Pixels of one image: RGB, 8 bits per channel, row-major (height, width, 3).</summary>
 /// <param name="Rgb">height * width * 3 bytes.</param>

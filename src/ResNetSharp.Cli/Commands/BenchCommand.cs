@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+using ResNetSharp.Analysis.Benchmarks;
+using ResNetSharp.Cli.Options;
+using ResNetSharp.Cli.Output;
+using ResNetSharp.Common;
+using ResNetSharp.Inference;
+using ResNetSharp.Interop.Onnx;
+using ResNetSharp.Models;
+using ResNetSharp.Training;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Cli.Commands;
+
+/// <summary>resnet bench: steady-state images/s of a training or inference step with TorchSharp, or of inference with ONNX Runtime.</summary>
+public static class BenchCommand
+{
+    /// <summary>Creates the command; it writes to <paramref name="output"/>.</summary>
+    public static Command Create(TextWriter output)
+    {
+        var model = new ModelSelection();
+        var mode = new Option<string>("--mode") { Description = "train or infer", DefaultValueFactory = _ => "train" };
+        var batch = new Option<int>("--batch") { Description = "Images per step", DefaultValueFactory = _ => 64 };
+        var input = new Option<string?>("--input") { Description = "Sample shape CxHxW; default 3x32x32 for CIFAR-stem models, else 3x224x224" };
+        var precision = new Option<string>("--precision") { Description = "fp32, bf16 or fp16 (low precision: inference only for now)", DefaultValueFactory = _ => "fp32" };
+        var steps = new Option<int>("--steps") { Description = "Timed steps", DefaultValueFactory = _ => 20 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed steps before timing", DefaultValueFactory = _ => 5 };
+        var engine = new Option<string>("--engine") { Description = "torchsharp, or onnxruntime (inference on the CPU from an ONNX export)", DefaultValueFactory = _ => "torchsharp" };
+        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for the engine (default: the engine's own choice)" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var command = new Command("bench", "Measure training or inference throughput");
+        model.AddTo(command);
+        foreach (var option in new Option[] { mode, batch, input, precision, steps, warmup, engine, device, threads, json })
+            command.Add(option);
+        command.SetAction(parsed =>
+        {
+            var shape = parsed.GetValue(input) is { } text ? InputShape.Parse(text, "--input") : (InputShape?)null;
+            var (name, spec) = model.Resolve(parsed, shape?.Channels);
+            shape ??= new InputShape(spec.InChannels, spec.Stem == StemKind.Cifar ? 32 : 224, spec.Stem == StemKind.Cifar ? 32 : 224);
+            var settings = new Settings(name, Choose(parsed.GetValue(mode)!, "--mode", "train", "infer"), Positive(parsed.GetValue(batch), "--batch"),
+                shape.Value, Choose(parsed.GetValue(precision)!, "--precision", "fp32", "bf16", "fp16"), Positive(parsed.GetValue(steps), "--steps"),
+                NonNegative(parsed.GetValue(warmup), "--warmup"), parsed.GetValue(threads) is int t ? Positive(t, "--threads") : null);
+            var result = Choose(parsed.GetValue(engine)!, "--engine", "torchsharp", "onnxruntime") == "torchsharp"
+                ? RunTorch(spec, settings, parsed.GetValue(device)!)
+                : RunOnnx(spec, settings, parsed);
+            if (parsed.GetValue(json))
+                output.WriteLine(JsonSerializer.Serialize(result, JsonOutput.Options));
+            else
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{result.Engine} {result.Model} {result.Mode} batch {result.Batch} {result.Input} {result.Precision} on {result.Device} ({result.Threads} threads): " +
+                    $"{result.ImagesPerSecond:F1} images/s, {result.MillisecondsPerStep:F2} ms/step over {result.Steps} steps{(result.Notes.Length > 0 ? "; " + result.Notes : "")}"));
+            return 0;
+        });
+        return command;
+    }
+
+    private sealed record Settings(string Model, string Mode, int Batch, InputShape Input, string Precision, int Steps, int Warmup, int? Threads);
+
+    private static BenchmarkResult RunTorch(ResNetSpec spec, Settings settings, string deviceText)
+    {
+        var target = DeviceSelection.Parse(deviceText);
+        if (settings.Threads is int threads)
+            set_num_threads(threads);
+        var dtype = settings.Precision switch { "bf16" => ScalarType.BFloat16, "fp16" => ScalarType.Float16, _ => ScalarType.Float32 };
+        using var model = new ResNet(spec);
+        using var workload = new TorchWorkload(model, settings.Mode == "train", settings.Batch, settings.Input.Channels, settings.Input.Height,
+            settings.Input.Width, dtype, target);
+        Action synchronize = target.type == TorchSharp.DeviceType.CUDA ? () => cuda.synchronize(target) : () => { };
+        double seconds = BenchmarkTimer.Measure(workload.Step, settings.Warmup, settings.Steps, synchronize);
+        string notes = target.type == TorchSharp.DeviceType.CPU ? OneDnnGuard.Status : "";
+        return Result("torchsharp", settings, target.ToString(), get_num_threads(), seconds, notes);
+    }
+
+    private static BenchmarkResult RunOnnx(ResNetSpec spec, Settings settings, ParseResult parsed)
+    {
+        if (settings.Mode != "infer" || settings.Precision != "fp32")
+            throw new UsageException("--engine onnxruntime measures fp32 inference only; use --mode infer --precision fp32.");
+        string file = Path.Combine(Path.GetTempPath(), $"resnet-bench-{Environment.ProcessId}.onnx");
+        try
+        {
+            using (var model = new ResNet(spec))
+            {
+                model.eval();
+                OnnxExporter.Export(model, file, new OnnxExportOptions(settings.Input.Height, settings.Input.Width));
+            }
+            using var options = new SessionOptions();
+            if (settings.Threads is int threads)
+                options.IntraOpNumThreads = threads;
+            using var classifier = OnnxClassifier.Open(file, options);
+            var random = new Random(0);
+            var data = new float[settings.Batch * settings.Input.Channels * settings.Input.Height * settings.Input.Width];
+            for (int i = 0; i < data.Length; i++)
+                data[i] = (float)random.NextDouble() * 2 - 1;
+            double seconds = BenchmarkTimer.Measure(() => classifier.Run(data, settings.Batch, settings.Input.Height, settings.Input.Width),
+                settings.Warmup, settings.Steps, () => { });
+            return Result("onnxruntime", settings, "cpu", settings.Threads ?? Environment.ProcessorCount, seconds, "BatchNorm folded");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static BenchmarkResult Result(string engine, Settings settings, string device, int threads, double seconds, string notes)
+    {
+        using var process = Process.GetCurrentProcess();
+        return new BenchmarkResult(engine, settings.Model, settings.Mode, settings.Batch, settings.Input.ToString(), settings.Precision, device,
+            threads, settings.Warmup, settings.Steps, seconds, settings.Batch * settings.Steps / seconds, seconds * 1000 / settings.Steps,
+            process.PeakWorkingSet64, notes);
+    }
+
+    private static string Choose(string value, string option, params string[] allowed) =>
+        allowed.Contains(value.ToLowerInvariant()) ? value.ToLowerInvariant()
+            : throw new UsageException($"{option} '{value}' is not one of {string.Join(", ", allowed)}.");
+
+    private static int Positive(int value, string option) =>
+        value >= 1 ? value : throw new UsageException($"{option} must be 1 or more; got {value}.");
+
+    private static int NonNegative(int value, string option) =>
+        value >= 0 ? value : throw new UsageException($"{option} must be 0 or more; got {value}.");
+}

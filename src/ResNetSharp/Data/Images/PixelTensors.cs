@@ -1,0 +1,21 @@
+using ResNetSharp.Imaging;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Data.Images;
+
+/// <summary>Moves preprocessed pixels into tensors, normalised the same way as <see cref="ImagePreprocessing.Normalize"/>.</summary>
+public static class PixelTensors
+{
+    /// <summary>uint8 (C, H, W) on the CPU.</summary>
+    public static Tensor ToTensor(this PixelPlanes pixels) =>
+        tensor(pixels.Data, [pixels.Channels, pixels.Height, pixels.Width]);
+
+    /// <summary>uint8 (N, C, H, W) to normalised float32 on <paramref name="device"/>.</summary>
+    public static Tensor Normalize(this ImagePreprocessing preprocessing, Tensor pixels, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var mean = tensor(preprocessing.Mean.Select(v => (float)v).ToArray(), device: device).view(1, -1, 1, 1);
+        var std = tensor(preprocessing.Std.Select(v => (float)v).ToArray(), device: device).view(1, -1, 1, 1);
+        return ((pixels.to(device).to(ScalarType.Float32) / 255f - mean) / std).MoveToOuterDisposeScope();
+    }
+}

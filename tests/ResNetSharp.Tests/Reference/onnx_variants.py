@@ -1,0 +1,47 @@
+"""ONNX files that ResNetSharp.Inference must refuse with a clear error, built with Debian's python3-onnx.
+
+/usr/bin/python3 onnx_variants.py GOOD.onnx OUT_DIR
+  OUT_DIR/rank2.onnx          one float input of shape (N, 10): not an image classifier
+  OUT_DIR/two_inputs.onnx     two inputs
+  OUT_DIR/bad_metadata.onnx   GOOD with class_names that is not JSON
+  OUT_DIR/wrong_names.onnx    GOOD with one class name too many
+"""
+import os
+import sys
+
+import onnx
+from onnx import TensorProto, helper
+
+good, out = sys.argv[1], sys.argv[2]
+
+
+def save(model, name):
+    onnx.save(model, os.path.join(out, name))
+
+
+def identity(inputs):
+    nodes = [helper.make_node("Identity", [inputs[0].name], ["logits"])]
+    output = helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 10])
+    graph = helper.make_graph(nodes, "g", inputs, [output])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+save(identity([helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 10])]), "rank2.onnx")
+save(identity([helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 10]),
+               helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])]), "two_inputs.onnx")
+
+
+def with_class_names(value, name):
+    model = onnx.load(good)
+    for entry in model.metadata_props:
+        if entry.key == "class_names":
+            entry.value = value
+            break
+    else:
+        model.metadata_props.add(key="class_names", value=value)
+    save(model, name)
+
+
+with_class_names("[oops", "bad_metadata.onnx")
+with_class_names('["a", "b", "c", "d"]', "wrong_names.onnx")
+print("ok")

@@ -1,0 +1,58 @@
+using ResNetSharp.Cli;
+using ResNetSharp.Tests.Cli;
+
+namespace ResNetSharp.Tests.Reliability;
+
+/// <summary>Every command refuses bad arguments with exit code 2 and one line that names the problem; no stack trace.</summary>
+[Trait("Category", "Reliability")]
+public class CommandLineTests
+{
+    public static TheoryData<string, string> BadCommandLines() => new()
+    {
+        { "summary --model resnet19", "resnet18" },
+        { "summary --model resnet18 --spec x.json", "exactly one of --model" },
+        { "summary --model resnet18 --input 3x0x5", "--input" },
+        { "train --batch-size -1", "batch-size" },
+        { "train --epochs 0", "epochs" },
+        { "train --optimizer adamm", "adamm" },
+        { "train --device gpu7", "--device" },
+        { "train --config missing-config.json", "missing-config.json" },
+        { "train --dataset no-such-dataset", "no-such-dataset" },
+        { "finetune --dataset fashion-mnist", "--weights" },
+        { "eval --model resnet18_cifar --weights missing.safetensors", "missing.safetensors" },
+        { "predict --model resnet18 --weights missing.pth a.png", "missing.pth" },
+        { "predict --onnx model.onnx --model resnet18 a.png", "drop --model" },
+        { "predict --onnx missing.onnx a.png", "missing.onnx" },
+        { "predict --model resnet18 --weights w.pth --top-k 0 a.png", "--top-k" },
+        { "embed --model resnet18 --weights missing.pth -o f.npy images", "not found" },
+        { "export --model resnet18 --weights w.pth --format zip -o m.zip", "zip" },
+        { "bench --model resnet18 --batch 0", "--batch" },
+        { "bench --model resnet18 --engine onnxruntime --mode train", "--engine onnxruntime" },
+        { "bench --model resnet18 --precision fp8", "fp8" },
+        { "frobnicate", "frobnicate" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadCommandLines))]
+    public void BadArgumentsExitWithCodeTwoAndOneClearLine(string commandLine, string expected)
+    {
+        using var folder = new TemporaryFolder();
+        string previous = Environment.CurrentDirectory;
+        Environment.CurrentDirectory = folder.Path; // relative file names in the cases point at nothing
+        try
+        {
+            var (code, output, error) = SummaryCommandTests.Run(commandLine.Split(' '));
+            var lines = error.Trim().Split('\n');
+            Assert.True(code == CliApp.UsageError, $"exit {code} for '{commandLine}': {error}{output}");
+            Assert.Single(lines);
+            Assert.StartsWith("resnet: ", lines[0]);
+            Assert.Contains(expected, lines[0]);
+            Assert.DoesNotContain("   at ", error);
+            ReliabilityLog.Record("command line", commandLine.Split(' ')[0], $"`resnet {commandLine}`", 1, $"ok: exit 2, \"{lines[0].Trim()}\"");
+        }
+        finally
+        {
+            Environment.CurrentDirectory = previous;
+        }
+    }
+}
