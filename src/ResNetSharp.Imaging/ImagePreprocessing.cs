@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace ResNetSharp.Imaging;
 
 /// <summary>
@@ -21,6 +23,15 @@ public sealed record ImagePreprocessing(int ResizeTo, int CropTo, IReadOnlyList<
 
     /// <summary>Resize 256, crop 224, ImageNet mean/std.</summary>
     public static ImagePreprocessing ImageNet { get; } = new(256, 224, ImageNetMean, ImageNetStd);
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>The form stored in weight and ONNX metadata: <c>{"resizeTo":256,"cropTo":224,"mean":[...],"std":[...],"grayscale":false}</c>.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads <see cref="ToJson"/>'s form; throws a <see cref="JsonException"/> (or FormatException for "null") otherwise.</summary>
+    public static ImagePreprocessing FromJson(string json) =>
+        JsonSerializer.Deserialize<ImagePreprocessing>(json, Json) ?? throw new FormatException("preprocessing is null");
 
     /// <summary>The ImageNet ratio (256/224) for another crop size.</summary>
     public static ImagePreprocessing ForCrop(int crop) =>

@@ -13,8 +13,6 @@ namespace ResNetSharp.Inference;
 /// <param name="InputSize">(channels, height, width) from "input_size", or null.</param>
 public sealed record ExportedModelInfo(IReadOnlyList<string>? ClassNames, ImagePreprocessing? Preprocessing, (int Channels, int Height, int Width)? InputSize)
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     /// <summary>Reads the entries; a present but malformed entry is an error naming the file and the key.</summary>
     public static ExportedModelInfo Parse(IReadOnlyDictionary<string, string> metadata, string path)
     {
@@ -32,8 +30,8 @@ public sealed record ExportedModelInfo(IReadOnlyList<string>? ClassNames, ImageP
             }
         }
 
-        var names = Read("class_names", text => JsonSerializer.Deserialize<string[]>(text, Json));
-        var preprocessing = Read("preprocessing", text => JsonSerializer.Deserialize<ImagePreprocessing>(text, Json));
+        var names = Read("class_names", text => JsonSerializer.Deserialize<string[]>(text));
+        var preprocessing = Read("preprocessing", ImagePreprocessing.FromJson);
         if (preprocessing is not null && (preprocessing.CropTo < 1 || preprocessing.Mean.Count == 0 || preprocessing.Std.Count == 0 || preprocessing.Std.Any(s => s == 0)))
             throw new OnnxModelException(path, $"metadata \"preprocessing\" needs a crop of 1 or more and non-empty mean and non-zero std: {metadata["preprocessing"]}");
         var size = Read("input_size", ParseInputSize);

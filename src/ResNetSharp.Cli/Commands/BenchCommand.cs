@@ -41,12 +41,18 @@ public static class BenchCommand
             var shape = parsed.GetValue(input) is { } text ? InputShape.Parse(text, "--input") : (InputShape?)null;
             var (name, spec) = model.Resolve(parsed, shape?.Channels);
             shape ??= new InputShape(spec.InChannels, spec.Stem == StemKind.Cifar ? 32 : 224, spec.Stem == StemKind.Cifar ? 32 : 224);
-            var settings = new Settings(name, Choose(parsed.GetValue(mode)!, "--mode", "train", "infer"), Positive(parsed.GetValue(batch), "--batch"),
-                shape.Value, Choose(parsed.GetValue(precision)!, "--precision", "fp32", "bf16", "fp16"), Positive(parsed.GetValue(steps), "--steps"),
-                NonNegative(parsed.GetValue(warmup), "--warmup"), parsed.GetValue(threads) is int t ? Positive(t, "--threads") : null);
-            var result = Choose(parsed.GetValue(engine)!, "--engine", "torchsharp", "onnxruntime") == "torchsharp"
+            var settings = new Settings(
+                name,
+                OptionChecks.OneOf(parsed.GetValue(mode)!, "--mode", "train", "infer"),
+                OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch"),
+                shape.Value,
+                OptionChecks.OneOf(parsed.GetValue(precision)!, "--precision", "fp32", "bf16", "fp16"),
+                OptionChecks.AtLeast(parsed.GetValue(steps), 1, "--steps"),
+                OptionChecks.AtLeast(parsed.GetValue(warmup), 0, "--warmup"),
+                parsed.GetValue(threads) is int t ? OptionChecks.AtLeast(t, 1, "--threads") : null);
+            var result = OptionChecks.OneOf(parsed.GetValue(engine)!, "--engine", "torchsharp", "onnxruntime") == "torchsharp"
                 ? RunTorch(spec, settings, parsed.GetValue(device)!)
-                : RunOnnx(spec, settings, parsed);
+                : RunOnnx(spec, settings);
             if (parsed.GetValue(json))
                 output.WriteLine(JsonSerializer.Serialize(result, JsonOutput.Options));
             else
@@ -75,7 +81,7 @@ public static class BenchCommand
         return Result("torchsharp", settings, target.ToString(), get_num_threads(), seconds, notes);
     }
 
-    private static BenchmarkResult RunOnnx(ResNetSpec spec, Settings settings, ParseResult parsed)
+    private static BenchmarkResult RunOnnx(ResNetSpec spec, Settings settings)
     {
         if (settings.Mode != "infer" || settings.Precision != "fp32")
             throw new UsageException("--engine onnxruntime measures fp32 inference only; use --mode infer --precision fp32.");
@@ -112,14 +118,4 @@ public static class BenchCommand
             threads, settings.Warmup, settings.Steps, seconds, settings.Batch * settings.Steps / seconds, seconds * 1000 / settings.Steps,
             process.PeakWorkingSet64, notes);
     }
-
-    private static string Choose(string value, string option, params string[] allowed) =>
-        allowed.Contains(value.ToLowerInvariant()) ? value.ToLowerInvariant()
-            : throw new UsageException($"{option} '{value}' is not one of {string.Join(", ", allowed)}.");
-
-    private static int Positive(int value, string option) =>
-        value >= 1 ? value : throw new UsageException($"{option} must be 1 or more; got {value}.");
-
-    private static int NonNegative(int value, string option) =>
-        value >= 0 ? value : throw new UsageException($"{option} must be 0 or more; got {value}.");
 }

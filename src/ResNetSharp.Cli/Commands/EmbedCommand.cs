@@ -29,8 +29,7 @@ public static class EmbedCommand
         command.Add(folder);
         command.SetAction(parsed =>
         {
-            if (parsed.GetValue(batch) < 1)
-                throw new UsageException($"--batch-size must be 1 or more; got {parsed.GetValue(batch)}.");
+            OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch-size");
             string npy = parsed.GetValue(target)!;
             var files = ImageFolderIndex.ListImages(parsed.GetValue(folder)!.FullName);
             using var loaded = model.Load(parsed);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using ResNetSharp.Cli.Options;
 using ResNetSharp.Cli.Output;
 using ResNetSharp.Data;
 using ResNetSharp.Interop;
@@ -31,8 +32,7 @@ public static class EvalCommand
 
         command.SetAction(parsed =>
         {
-            if (parsed.GetValue(batch) < 1)
-                throw new UsageException($"--batch-size must be 1 or more; got {parsed.GetValue(batch)}.");
+            OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch-size");
             var weightsFile = parsed.GetValue(weights)!;
             var weightsMetadata = WeightFile.ReadMetadata(weightsFile.FullName);
             using var full = DatasetCatalog.Load(parsed.GetValue(dataset)!, DatasetSplit.Test, parsed.GetValue(dataDir));

@@ -32,8 +32,7 @@ public static class PredictCommand
         command.Add(inputs);
         command.SetAction(parsed =>
         {
-            if (parsed.GetValue(topK) < 1)
-                throw new UsageException($"--top-k must be 1 or more; got {parsed.GetValue(topK)}.");
+            OptionChecks.AtLeast(parsed.GetValue(topK), 1, "--top-k");
             var files = parsed.GetValue(inputs)!;
             var (name, rows, logits, classNames) = parsed.GetValue(onnx) is { } onnxFile
                 ? PredictWithOnnx(onnxFile, model, parsed, files)

@@ -41,8 +41,8 @@ public sealed class ModelSelection
             throw new UsageException("give exactly one of --model NAME or --spec FILE.");
         var spec = file is null ? ModelResolver.Resolve(name!) : ResNetSpecJson.Load(file.FullName);
         int? classes = parsed.GetValue(NumClasses);
-        if (classes < 0)
-            throw new UsageException($"--num-classes must be 0 or more; got {classes}.");
+        if (classes is int count)
+            OptionChecks.AtLeast(count, 0, "--num-classes");
         spec = spec with { NumClasses = classes ?? spec.NumClasses, InChannels = inChannels ?? spec.InChannels };
         return (name ?? file!.Name, spec.Validate());
     }

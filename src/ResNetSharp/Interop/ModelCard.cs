@@ -14,8 +14,6 @@ namespace ResNetSharp.Interop;
 /// <param name="Preprocessing">Resize, crop, mean/std, grayscale.</param>
 public sealed record ModelCard(string Model, IReadOnlyList<string> ClassNames, int InChannels, ImagePreprocessing Preprocessing)
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     /// <summary>The metadata entries (also readable by other safetensors tools as plain strings).</summary>
     public Dictionary<string, string> ToMetadata() => new()
     {
@@ -23,8 +21,8 @@ public sealed record ModelCard(string Model, IReadOnlyList<string> ClassNames, i
         ["model"] = Model,
         ["num_classes"] = ClassNames.Count.ToString(CultureInfo.InvariantCulture),
         ["in_channels"] = InChannels.ToString(CultureInfo.InvariantCulture),
-        ["class_names"] = JsonSerializer.Serialize(ClassNames, Json),
-        ["preprocessing"] = JsonSerializer.Serialize(Preprocessing, Json),
+        ["class_names"] = JsonSerializer.Serialize(ClassNames),
+        ["preprocessing"] = Preprocessing.ToJson(),
     };
 
     /// <summary>The card in a file's metadata, or null when it has none (e.g. torchvision's files).</summary>
@@ -36,9 +34,9 @@ public sealed record ModelCard(string Model, IReadOnlyList<string> ClassNames, i
         {
             return new ModelCard(
                 metadata.GetValueOrDefault("model", ""),
-                JsonSerializer.Deserialize<string[]>(names, Json)!,
+                JsonSerializer.Deserialize<string[]>(names)!,
                 int.Parse(metadata.GetValueOrDefault("in_channels", "3"), CultureInfo.InvariantCulture),
-                JsonSerializer.Deserialize<ImagePreprocessing>(preprocessing, Json)!);
+                ImagePreprocessing.FromJson(preprocessing));
         }
         catch (Exception e) when (e is JsonException or FormatException or NullReferenceException)
         {

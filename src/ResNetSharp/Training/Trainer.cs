@@ -255,13 +255,14 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
             return data.Take(limit);
     }
 
+    private static string LastGoodCheckpoint(CheckpointStore store) => File.Exists(store.LatestPath) ? store.LatestPath : "none yet";
+
     private TrainingFailedException Diverged(long step, long stepsSinceCheck, double learningRate, CheckpointStore store)
     {
-        string checkpoint = File.Exists(store.LatestPath) ? store.LatestPath : "none yet";
         string when = stepsSinceCheck <= 1 ? $"at step {step + 1}" : $"between steps {step + 2 - stepsSinceCheck} and {step + 1}";
         return new TrainingFailedException(
             $"the training loss became NaN or infinite {when} (batch size {config.BatchSize}, learning rate {learningRate:G4}); " +
-            $"the last good checkpoint is {checkpoint}, left as it was. Try a lower --lr or --clip-grad.");
+            $"the last good checkpoint is {LastGoodCheckpoint(store)}, left as it was. Try a lower --lr or --clip-grad.");
     }
 
     private static bool IsOutOfMemory(ExternalException e) =>
@@ -269,11 +270,10 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
 
     private TrainingFailedException OutOfMemory(ExternalException e, long step, CheckpointStore store)
     {
-        string checkpoint = File.Exists(store.LatestPath) ? store.LatestPath : "none yet";
         string first = e.Message.Split('\n')[0].Trim();
         return new TrainingFailedException(
             $"out of memory on {device} at step {step + 1} with batch size {config.BatchSize} ({first}); " +
-            $"the last good checkpoint is {checkpoint}, left as it was. Try a smaller --batch-size.", e);
+            $"the last good checkpoint is {LastGoodCheckpoint(store)}, left as it was. Try a smaller --batch-size.", e);
     }
 }
 

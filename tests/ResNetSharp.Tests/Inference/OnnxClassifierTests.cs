@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using ResNetSharp.Cli;
 using ResNetSharp.Inference;
@@ -75,19 +74,10 @@ public class OnnxClassifierTests
     public async Task PredictOnnxRunsWithoutLoadingLibtorch()
     {
         using var fixture = new Fixture();
-        string cli = Path.Combine(AppContext.BaseDirectory, "resnet.dll");
-        var start = new ProcessStartInfo(DotnetHost(), [cli, "predict", "--onnx", fixture.Onnx, "--json", fixture.Image])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["LD_DEBUG"] = "libs"; // glibc's loader reports every shared library it initialises
-        using var process = Process.Start(start)!;
-        var stdoutTask = process.StandardOutput.ReadToEndAsync();
-        string stderr = await process.StandardError.ReadToEndAsync();
-        string stdout = await stdoutTask;
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, stderr);
+        // glibc's loader reports every shared library it initialises
+        var (code, stdout, stderr) = await CliProcess.RunAsync(["predict", "--onnx", fixture.Onnx, "--json", fixture.Image],
+            new Dictionary<string, string> { ["LD_DEBUG"] = "libs" });
+        Assert.True(code == 0, stderr);
 
         var loaded = stderr.Split('\n').Where(line => line.Contains("calling init:")).ToList();
         Assert.Contains(loaded, line => line.Contains("libonnxruntime"));
@@ -148,7 +138,4 @@ public class OnnxClassifierTests
         Assert.Equal(CliApp.UsageError, code);
         Assert.Contains("takes 24x24 inputs; got 32x32", error);
     }
-
-    private static string DotnetHost() =>
-        Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ResNetSharp.Interop;
 using ResNetSharp.Tests.Training;
 using ResNetSharp.Training;
@@ -26,7 +25,7 @@ public class KillTests
         ];
 
         string reference = run.RunFolder("reference");
-        var (code, _, error) = await RunCli(Arguments(reference), killAfter: null);
+        var (code, _, error) = await CliProcess.RunAsync(Arguments(reference));
         Assert.True(code == 0, error);
 
         string killed = run.RunFolder("killed");
@@ -35,7 +34,7 @@ public class KillTests
         for (int kill = 0; kill < Kills; kill++)
         {
             var delay = TimeSpan.FromMilliseconds(800 + random.Next(2500));
-            var (killCode, _, killError) = await RunCli(Arguments(killed), delay);
+            var (killCode, _, killError) = await CliProcess.RunAsync(Arguments(killed), killAfter: delay);
             if (killCode == 0)
                 break; // finished before the kill landed
             Assert.True(killCode == 137 || killCode == -1 || killCode == 9 || OperatingSystem.IsWindows(), $"exit {killCode}: {killError}");
@@ -52,7 +51,7 @@ public class KillTests
             }
             survived.Add($"kill after {delay.TotalMilliseconds:F0} ms: {state}");
         }
-        var (finalCode, _, finalError) = await RunCli(Arguments(killed), killAfter: null);
+        var (finalCode, _, finalError) = await CliProcess.RunAsync(Arguments(killed));
         Assert.True(finalCode == 0, finalError);
 
         var expected = SafetensorsFile.Load(Path.Combine(reference, "last.safetensors")).Tensors;
@@ -64,24 +63,4 @@ public class KillTests
         ReliabilityLog.Record("kills", "resnet train", "SIGKILL at random moments, then --resume, " + string.Join("; ", survived), survived.Count,
             $"ok: every latest checkpoint loadable; final weights bit-identical to the uninterrupted run ({expected.Count} tensors)");
     }
-
-    private static async Task<(int Code, string Output, string Error)> RunCli(string[] args, TimeSpan? killAfter)
-    {
-        string cli = Path.Combine(AppContext.BaseDirectory, "resnet.dll");
-        var start = new ProcessStartInfo(DotnetHost(), [cli, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (killAfter is { } delay)
-        {
-            var exited = process.WaitForExitAsync();
-            if (await Task.WhenAny(exited, Task.Delay(delay)) != exited)
-                process.Kill(); // SIGKILL on Unix
-        }
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
-    }
-
-    private static string DotnetHost() =>
-        Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
 }

@@ -56,7 +56,7 @@ public static class OnnxExporter
             yield return ("class_names", JsonSerializer.Serialize(names));
         if (options.Preprocessing is { } p)
         {
-            yield return ("preprocessing", JsonSerializer.Serialize(p, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+            yield return ("preprocessing", p.ToJson());
             yield return ("mean", JsonSerializer.Serialize(p.Mean));
             yield return ("std", JsonSerializer.Serialize(p.Std));
         }

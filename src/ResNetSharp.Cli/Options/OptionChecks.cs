@@ -1,0 +1,14 @@
+namespace ResNetSharp.Cli.Options;
+
+/// <summary>Range and choice checks for option values; a failure is a <see cref="UsageException"/> naming the option.</summary>
+public static class OptionChecks
+{
+    /// <summary><paramref name="value"/>, if it is <paramref name="minimum"/> or more.</summary>
+    public static int AtLeast(int value, int minimum, string option) =>
+        value >= minimum ? value : throw new UsageException($"{option} must be {minimum} or more; got {value}.");
+
+    /// <summary><paramref name="value"/> in lower case, if it is one of <paramref name="allowed"/> (any case).</summary>
+    public static string OneOf(string value, string option, params string[] allowed) =>
+        allowed.Contains(value.ToLowerInvariant()) ? value.ToLowerInvariant()
+            : throw new UsageException($"{option} '{value}' is not one of {string.Join(", ", allowed)}.");
+}
