@@ -25,15 +25,19 @@ public class KillTests
         ];
 
         string reference = run.RunFolder("reference");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var (code, _, error) = await CliProcess.RunAsync(Arguments(reference));
         Assert.True(code == 0, error);
+        // Kill delays scale with this machine's speed: each lands within 15-35% of an uninterrupted
+        // run, so at least two land before the resumed run can finish, on fast and slow machines alike.
+        double uninterruptedMs = clock.Elapsed.TotalMilliseconds;
 
         string killed = run.RunFolder("killed");
         var random = new Random(2026);
         var survived = new List<string>();
         for (int kill = 0; kill < Kills; kill++)
         {
-            var delay = TimeSpan.FromMilliseconds(800 + random.Next(2500));
+            var delay = TimeSpan.FromMilliseconds(uninterruptedMs * (0.15 + 0.2 * random.NextDouble()));
             var (killCode, _, killError) = await CliProcess.RunAsync(Arguments(killed), killAfter: delay);
             if (killCode == 0)
                 break; // finished before the kill landed
