@@ -22,6 +22,12 @@ public sealed class TrainingOptions(TrainingConfig defaults)
     private readonly Option<double?> _erasing = new("--erasing") { Description = $"Random-erasing probability (default {defaults.ErasingProbability})" };
     private readonly Option<int?> _cropPadding = new("--crop-padding") { Description = $"Random-crop padding in pixels (default {defaults.CropPadding})" };
     private readonly Option<bool> _noFlip = new("--no-flip") { Description = "No random horizontal flips" };
+    private readonly Option<double?> _mixup = new("--mixup") { Description = "Mixup alpha (0: off)" };
+    private readonly Option<double?> _cutmix = new("--cutmix") { Description = "CutMix alpha (0: off); with --mixup, each batch uses one of them" };
+    private readonly Option<string?> _precision = new("--precision") { Description = $"fp32, bf16 or fp16 compute (fp32 weights, norms and loss; fp16 with dynamic loss scaling) (default {defaults.Precision.ToName()})" };
+    private readonly Option<bool> _channelsLast = new("--channels-last") { Description = "NHWC memory layout for inputs and convolution weights" };
+    private readonly Option<bool> _noAutotune = new("--no-cudnn-autotune") { Description = "Do not let cuDNN time and pick convolution algorithms" };
+    private readonly Option<double?> _ema = new("--ema") { Description = "Keep an exponential moving average of the weights with this decay (e.g. 0.999), evaluated and saved as ema.safetensors" };
     private readonly Option<double?> _dropPath = new("--drop-path") { Description = "Stochastic depth rate" };
     private readonly Option<GrayscaleMode?> _grayscale = new("--grayscale") { Description = $"oneChannelModel or repeatChannels (default {defaults.Grayscale})" };
     private readonly Option<int?> _seed = new("--seed") { Description = "Seed (default 0)" };
@@ -58,7 +64,7 @@ public sealed class TrainingOptions(TrainingConfig defaults)
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { _config, _model, _dataset, DataDir, Download, _epochs, _batch, _optimizer, _lr, _weightDecay,
-                     _schedule, _warmup, _smoothing, _clip, _erasing, _cropPadding, _noFlip, _dropPath, _grayscale, _seed, _trainLimit,
+                     _schedule, _warmup, _smoothing, _clip, _erasing, _cropPadding, _noFlip, _mixup, _cutmix, _precision, _channelsLast, _noAutotune, _ema, _dropPath, _grayscale, _seed, _trainLimit,
                      _testLimit, _checkpointEvery, _logEvery, _tta, _imageSize, _skipBadImages, Device, Output, Resume, Force, Quiet })
             command.Add(option);
     }
@@ -87,6 +93,12 @@ public sealed class TrainingOptions(TrainingConfig defaults)
             ErasingProbability = Pick(_erasing, settings.ErasingProbability),
             CropPadding = Pick(_cropPadding, settings.CropPadding),
             HorizontalFlip = settings.HorizontalFlip && !parsed.GetValue(_noFlip),
+            MixupAlpha = Pick(_mixup, settings.MixupAlpha),
+            CutmixAlpha = Pick(_cutmix, settings.CutmixAlpha),
+            Precision = parsed.GetValue(_precision) is { } precision ? PrecisionNames.Parse(precision) : settings.Precision,
+            ChannelsLast = settings.ChannelsLast || parsed.GetValue(_channelsLast),
+            CudnnAutotune = settings.CudnnAutotune && !parsed.GetValue(_noAutotune),
+            EmaDecay = Pick(_ema, settings.EmaDecay),
             DropPathRate = Pick(_dropPath, settings.DropPathRate),
             Grayscale = Pick(_grayscale, settings.Grayscale),
             Seed = Pick(_seed, settings.Seed),

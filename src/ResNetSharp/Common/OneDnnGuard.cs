@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace ResNetSharp.Common;
@@ -53,40 +52,16 @@ public static class OneDnnGuard
         };
         if (enable is null)
             return "oneDNN on (libtorch default)";
-        try
-        {
-            TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);
-            SetUserEnabledMkldnn(GlobalContext(), enable.Value);
-            string why = setting is null ? "CPU cache topology hidden (CPUID)" : $"RESNETSHARP_MKLDNN={setting}";
-            return $"oneDNN {(enable.Value ? "on" : "off")}: {why}";
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return $"oneDNN unchanged: libtorch's switch is not reachable ({e.GetType().Name})";
-        }
+        string why = setting is null ? "CPU cache topology hidden (CPUID)" : $"RESNETSHARP_MKLDNN={setting}";
+        return LibTorchContext.TryCall(context => { LibTorchContext.SetUserEnabledMkldnn(context, enable.Value); return true; }) is null
+            ? "oneDNN unchanged: libtorch's switch is not reachable"
+            : $"oneDNN {(enable.Value ? "on" : "off")}: {why}";
     }
-
-    [DllImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
-    private static extern IntPtr GlobalContext();
-
-    [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
-    private static extern void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
-
-    [DllImport("libtorch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
-    [return: MarshalAs(UnmanagedType.U1)]
-    private static extern bool UserEnabledMkldnn(IntPtr context);
 
     /// <summary>Whether libtorch currently uses oneDNN, or null where its switch is not reachable.</summary>
     public static bool? IsMkldnnEnabled()
     {
         EnsureApplied();
-        try
-        {
-            return UserEnabledMkldnn(GlobalContext());
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return null;
-        }
+        return LibTorchContext.TryCall(LibTorchContext.UserEnabledMkldnn);
     }
 }

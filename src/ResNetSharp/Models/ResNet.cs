@@ -117,7 +117,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
                 nameof(features));
         using var scope = NewDisposeScope();
         var pooled = features.mean([2, 3]);
-        var result = preLogits || _fc is null ? pooled : _fc.call(pooled);
+        var result = preLogits || _fc is null ? pooled : InputDtype.Run(_fc, pooled);
         return result.MoveToOuterDisposeScope();
     }
 
@@ -131,7 +131,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     private Tensor ForwardStem(Tensor input)
     {
         InputCheck.Validate(this, input);
-        var x = Activations.Apply(Spec.Activation, _stem.Norm.call(_stem.Conv.call(input)), inplace: true);
+        var x = Activations.Apply(Spec.Activation, _stem.Norm.call(InputDtype.Run(_stem.Conv, input)), inplace: true);
         return _stem.Pool is null ? x : _stem.Pool.call(x);
     }
 

@@ -10,11 +10,16 @@ namespace ResNetSharp.Training;
 /// <param name="StepInEpoch">Steps of that epoch already done.</param>
 /// <param name="GlobalStep">Steps done in all.</param>
 /// <param name="BestTop1">Best test top-1 so far (NaN before the first evaluation).</param>
-public sealed record TrainingProgress(int Epoch, long StepInEpoch, long GlobalStep, double BestTop1);
+/// <param name="LossScale">fp16 dynamic loss scale.</param>
+/// <param name="LossScaleGoodSteps">Good steps since the loss scale last changed.</param>
+/// <param name="EmaUpdates">Updates of the weight average so far.</param>
+public sealed record TrainingProgress(int Epoch, long StepInEpoch, long GlobalStep, double BestTop1,
+    double LossScale = 65536.0, long LossScaleGoodSteps = 0, long EmaUpdates = 0);
 
 /// <summary>
 /// Checkpoints in a run folder. One file holds everything needed to resume exactly (the model's weights
-/// under "model.", the optimiser's state under "optimizer.", progress and config in the metadata), so
+/// under "model.", the optimiser's state under "optimizer.", the weight average under "ema.", progress
+/// and config in the metadata), so
 /// weights and optimiser state can never disagree. Every file is written atomically; the previous
 /// checkpoint is kept as a fallback. Plain torchvision-named weights (last.safetensors, best.safetensors)
 /// sit beside it for users.
@@ -36,11 +41,15 @@ public sealed class CheckpointStore(string folder)
     /// <summary>Weights with the best test top-1.</summary>
     public string BestWeightsPath => Path.Combine(Folder, "best.safetensors");
 
-    /// <summary>Writes a full checkpoint and the plain last weights.</summary>
-    public void Save(ResNet model, Optimizer optimizer, TrainingProgress progress, TrainingConfig config)
+    /// <summary>Weights of the exponential moving average, when the run keeps one.</summary>
+    public string EmaWeightsPath => Path.Combine(Folder, "ema.safetensors");
+
+    /// <summary>Writes a full checkpoint and the plain last weights (and the average's, with <paramref name="average"/>).</summary>
+    public void Save(ResNet model, Optimizer optimizer, TrainingProgress progress, TrainingConfig config, ResNet? average = null)
     {
         var tensors = StateDictOrder.Entries(model).Select(e => ("model." + e.Name, e.Tensor))
-            .Concat(optimizer.StateEntries().Select(e => ("optimizer." + e.Name, e.Tensor)));
+            .Concat(optimizer.StateEntries().Select(e => ("optimizer." + e.Name, e.Tensor)))
+            .Concat(average is null ? [] : StateDictOrder.Entries(average).Select(e => ("ema." + e.Name, e.Tensor)));
         var metadata = new Dictionary<string, string>
         {
             ["format"] = "resnetsharp-checkpoint-1",
@@ -56,6 +65,8 @@ public sealed class CheckpointStore(string folder)
             });
         SafetensorsFile.Save(LatestPath, tensors, metadata);
         SaveWeights(model, LastWeightsPath, config, Card);
+        if (average is not null)
+            SaveWeights(average, EmaWeightsPath, config, Card);
     }
 
     /// <summary>Class names and preprocessing written into the weight files, so predict needs no extra flags.</summary>

@@ -25,9 +25,9 @@ public static class Evaluator
                 using var scope = NewDisposeScope();
                 long end = Math.Min(start + batchSize, data.Count);
                 var x = input.Prepare(data.Images.narrow(0, start, end - start), AugmentationOptions.None, null);
-                var logits = model.call(x);
+                var logits = model.call(x).to(ScalarType.Float32);
                 if (flipTestTimeAugmentation)
-                    logits = (logits + model.call(x.flip(3))).div_(2);
+                    logits = (logits + model.call(x.flip(3)).to(ScalarType.Float32)).div_(2);
                 metrics.Add(logits, data.Labels.narrow(0, start, end - start).to(logits.device));
             }
             return metrics.Result(data.ClassNames);

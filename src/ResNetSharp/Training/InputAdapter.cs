@@ -20,6 +20,12 @@ public enum GrayscaleMode
 /// <param name="Device">Where the model is.</param>
 public sealed record InputAdapter(IReadOnlyList<double> Mean, IReadOnlyList<double> Std, int RepeatTo, Device Device)
 {
+    /// <summary>The dtype the model computes in: float32, or bfloat16/float16 for mixed precision.</summary>
+    public ScalarType ComputeDtype { get; init; } = ScalarType.Float32;
+
+    /// <summary>Hand the model NHWC-strided batches.</summary>
+    public bool ChannelsLast { get; init; }
+
     /// <summary>The adapter for <paramref name="data"/> feeding a model with <paramref name="modelChannels"/> input channels.</summary>
     public static InputAdapter For(ImageDataset data, int modelChannels, Device device)
     {
@@ -31,13 +37,20 @@ public sealed record InputAdapter(IReadOnlyList<double> Mean, IReadOnlyList<doub
         throw new ArgumentException($"{data.Source} has {dataChannels} channel(s) but the model takes {modelChannels}.");
     }
 
-    /// <summary>Augments (if asked), normalises and, if needed, repeats the channel of a uint8 batch.</summary>
+    /// <summary>
+    /// Augments (if asked), normalises and, if needed, repeats the channel of a uint8 batch, then puts it
+    /// in the compute dtype and memory layout.
+    /// </summary>
     public Tensor Prepare(Tensor images, AugmentationOptions augmentation, Generator? generator)
     {
         using var scope = NewDisposeScope();
         var x = BatchAugmentation.Apply(images.to(Device), Mean, Std, augmentation, generator);
         if (RepeatTo > 1)
             x = x.expand(-1, RepeatTo, -1, -1).contiguous();
+        if (ChannelsLast)
+            x = Models.MemoryFormat.ToChannelsLast(x);
+        if (ComputeDtype != x.dtype)
+            x = x.to(ComputeDtype);
         return x.MoveToOuterDisposeScope();
     }
 }

@@ -35,12 +35,14 @@ public sealed class MetricsLog(string folder) : TrainingObserver
         {
             kind = "epoch", report.Epoch, report.TrainLoss, testLoss = report.Test.Loss, top1 = report.Test.Top1,
             top5 = report.Test.Top5, perClass = report.Test.PerClassAccuracy, seconds = report.Elapsed.TotalSeconds,
+            emaTop1 = report.Ema?.Top1, emaTop5 = report.Ema?.Top5,
         }, Json));
         if (!File.Exists(CsvPath))
-            Append(CsvPath, "epoch,train_loss,test_loss,top1,top5,seconds");
+            Append(CsvPath, "epoch,train_loss,test_loss,top1,top5,seconds,ema_top1");
         Append(CsvPath, string.Join(",", new object[]
         {
             report.Epoch + 1, report.TrainLoss, report.Test.Loss, report.Test.Top1, report.Test.Top5, report.Elapsed.TotalSeconds,
+            report.Ema?.Top1 ?? double.NaN,
         }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
     }
 

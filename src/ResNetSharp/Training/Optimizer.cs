@@ -47,6 +47,9 @@ public abstract class Optimizer
     /// <summary>Updates one parameter.</summary>
     protected abstract void Update(string name, Tensor parameter, Tensor grad, double weightDecay, double learningRate);
 
+    /// <summary>The gradients of the parameters that have one.</summary>
+    public IEnumerable<Tensor> Gradients() => Parameters.Select(p => p.Parameter.grad).OfType<Tensor>();
+
     /// <summary>Clears every gradient.</summary>
     public void ZeroGrad()
     {
@@ -91,7 +94,7 @@ public abstract class Optimizer
     public double ClipGradientNorm(double maxNorm)
     {
         using var scope = NewDisposeScope();
-        var grads = Parameters.Select(p => p.Parameter.grad).Where(g => g is not null).Select(g => g!).ToList();
+        var grads = Gradients().ToList();
         if (grads.Count == 0)
             return 0;
         var total = stack(grads.Select(g => g.norm()).ToArray()).norm();

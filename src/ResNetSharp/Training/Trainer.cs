@@ -66,8 +66,19 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         if (config.Freeze.Count > 0)
             TransferLearning.CheckParts(model, config.Freeze);
         model.to(device);
+        if (config.ChannelsLast)
+            MemoryFormat.ConvertWeights(model);
+        if (device.type == DeviceType.CUDA)
+            CudnnAutotune.TrySet(config.CudnnAutotune);
         var optimizer = CreateOptimizer(model);
-        var input = InputAdapter.For(train, modelChannels, device);
+        using var average = config.EmaDecay > 0 ? new WeightAverage(model, config.EmaDecay) : null;
+        if (average is not null && config.ChannelsLast)
+            MemoryFormat.ConvertWeights(average.Model);
+        var input = InputAdapter.For(train, modelChannels, device) with
+        {
+            ComputeDtype = config.Precision.ToScalarType(),
+            ChannelsLast = config.ChannelsLast,
+        };
         store.Card = CardFor(train, modelChannels);
 
         long stepsPerEpoch = train.Count / config.BatchSize;
@@ -76,7 +87,9 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         long totalSteps = stepsPerEpoch * config.Epochs;
         var schedule = new LearningRateSchedule(config.Schedule, config.LearningRate, totalSteps,
             (long)(config.WarmupEpochs * stepsPerEpoch));
-        var progress = Restore(store, model, optimizer, resume, force) ?? new TrainingProgress(0, 0, 0, double.NaN);
+        var progress = Restore(store, model, optimizer, average, resume, force) ?? new TrainingProgress(0, 0, 0, double.NaN);
+        var scaler = config.Precision == Precision.Fp16 ? new LossScaler(progress.LossScale, progress.LossScaleGoodSteps) : null;
+        long skippedBefore = 0;
         _observer.Message($"training {config.Model} ({model.CountParameters():N0} parameters) on {train.Source}: " +
             $"{train.Count:N0} train / {test.Count:N0} test images, {totalSteps:N0} steps on {device}");
 
@@ -102,21 +115,35 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
                 double learningRate = schedule.At(step);
                 try
                 {
-                    TrainStep(model, optimizer, train, input, order, i, step, learningRate, augmentGenerator, lossSum);
+                    if (TrainStep(model, optimizer, scaler, train, input, order, i, step, learningRate, augmentGenerator, lossSum))
+                        average?.Update();
                 }
                 catch (ExternalException e) when (IsOutOfMemory(e))
                 {
                     throw OutOfMemory(e, step, store);
                 }
                 lossCount++;
-                progress = progress with { Epoch = epoch, StepInEpoch = i + 1, GlobalStep = step + 1 };
+                progress = progress with
+                {
+                    Epoch = epoch, StepInEpoch = i + 1, GlobalStep = step + 1,
+                    LossScale = scaler?.Scale ?? progress.LossScale, LossScaleGoodSteps = scaler?.GoodSteps ?? 0,
+                    EmaUpdates = average?.Updates ?? 0,
+                };
 
                 bool log = (step + 1) % config.LogEvery == 0 || i == stepsPerEpoch - 1;
                 bool checkpoint = config.CheckpointEvery > 0 && (step + 1) % config.CheckpointEvery == 0;
                 if (log || checkpoint || stop.IsCancellationRequested)
                 {
-                    double meanLoss = lossSum.item<double>() / lossCount;
-                    if (!double.IsFinite(meanLoss))
+                    if (scaler is not null && scaler.SkippedSteps > skippedBefore)
+                    {
+                        _observer.Warning($"fp16: skipped {scaler.SkippedSteps - skippedBefore} step(s) with inf/NaN gradients by step {step + 1}; loss scale now {scaler.Scale:G}");
+                        lossCount -= scaler.SkippedSteps - skippedBefore;
+                        skippedBefore = scaler.SkippedSteps;
+                        if (scaler.Scale < 1)
+                            throw Diverged(step, 1, learningRate, store);
+                    }
+                    double meanLoss = lossCount > 0 ? lossSum.item<double>() / lossCount : double.NaN;
+                    if (lossCount > 0 && !double.IsFinite(meanLoss))
                         throw Diverged(step, lossCount, learningRate, store);
                     if (log)
                     {
@@ -124,29 +151,33 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
                             lossCount * config.BatchSize / logClock.Elapsed.TotalSeconds));
                         logClock.Restart();
                     }
-                    epochLoss += meanLoss * lossCount;
+                    if (lossCount > 0)
+                        epochLoss += meanLoss * lossCount;
                     epochLossCount += lossCount;
                     lossSum.zero_();
                     lossCount = 0;
                 }
                 if (stop.IsCancellationRequested)
                 {
-                    store.Save(model, optimizer, progress, config);
+                    store.Save(model, optimizer, progress, config, average?.Model);
                     _observer.Message($"stopped at step {step + 1}; checkpoint saved to {store.LatestPath}");
                     return new TrainingOutcome(false, progress, lastEvaluation, clock.Elapsed);
                 }
                 if (checkpoint)
-                    store.Save(model, optimizer, progress, config);
+                    store.Save(model, optimizer, progress, config, average?.Model);
             }
 
-            lastEvaluation = Evaluator.Evaluate(model, test, Math.Max(config.BatchSize, 256), input, config.FlipTestTimeAugmentation);
+            int evalBatch = Math.Max(config.BatchSize, 256);
+            lastEvaluation = Evaluator.Evaluate(model, test, evalBatch, input, config.FlipTestTimeAugmentation);
+            var averageEvaluation = average is null ? null
+                : Evaluator.Evaluate(average.Model, test, evalBatch, input, config.FlipTestTimeAugmentation);
             bool best = double.IsNaN(progress.BestTop1) || lastEvaluation.Top1 > progress.BestTop1;
-            progress = new TrainingProgress(epoch + 1, 0, progress.GlobalStep, best ? lastEvaluation.Top1 : progress.BestTop1);
-            store.Save(model, optimizer, progress, config);
+            progress = progress with { Epoch = epoch + 1, StepInEpoch = 0, BestTop1 = best ? lastEvaluation.Top1 : progress.BestTop1 };
+            store.Save(model, optimizer, progress, config, average?.Model);
             if (best)
                 CheckpointStore.SaveWeights(model, store.BestWeightsPath, config, store.Card);
             _observer.Epoch(new EpochReport(epoch, config.Epochs, epochLossCount > 0 ? epochLoss / epochLossCount : double.NaN,
-                lastEvaluation, clock.Elapsed, best));
+                lastEvaluation, clock.Elapsed, best) { Ema = averageEvaluation });
             epochLoss = 0;
             epochLossCount = 0;
             logClock.Restart();
@@ -154,7 +185,8 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         return new TrainingOutcome(true, progress, lastEvaluation, clock.Elapsed);
     }
 
-    private void TrainStep(ResNet model, Optimizer optimizer, ImageDataset train, InputAdapter input, Tensor order,
+    /// <returns>Whether the optimiser stepped (false: an fp16 step skipped for inf/NaN gradients).</returns>
+    private bool TrainStep(ResNet model, Optimizer optimizer, LossScaler? scaler, ImageDataset train, InputAdapter input, Tensor order,
         long indexInEpoch, long step, double learningRate, Generator generator, Tensor lossSum)
     {
         using var scope = NewDisposeScope();
@@ -166,15 +198,35 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         var x = input.Prepare(train.Images.index_select(0, indices), augmentation, generator);
         var y = train.Labels.index_select(0, indices);
 
-        var loss = nn.functional.cross_entropy(model.call(x), y, label_smoothing: config.LabelSmoothing);
+        var loss = Loss(model, x, y, new Random((int)(seed & int.MaxValue)));
         if (_fault is not null)
             loss = _fault.Apply(step, loss, device);
         optimizer.ZeroGrad();
-        loss.backward();
+        if (scaler is null)
+            loss.backward();
+        else
+        {
+            scaler.ScaleLoss(loss).backward();
+            if (!scaler.UnscaleAndCheck(optimizer.Gradients()))
+                return false;
+        }
         if (config.GradientClip > 0)
             optimizer.ClipGradientNorm(config.GradientClip);
         optimizer.Step(learningRate);
         lossSum.add_(loss.detach().to(ScalarType.Float64));
+        return true;
+    }
+
+    /// <summary>Cross-entropy in float32 whatever the compute precision; with mixup/cutmix, the λ-weighted loss of both label sets.</summary>
+    private Tensor Loss(ResNet model, Tensor x, Tensor y, Random random)
+    {
+        var mixing = new MixingOptions(config.MixupAlpha, config.CutmixAlpha);
+        if (!mixing.Enabled)
+            return nn.functional.cross_entropy(model.call(x).to(ScalarType.Float32), y, label_smoothing: config.LabelSmoothing);
+        var mixed = BatchMixing.Apply(x, y, mixing, random);
+        var logits = model.call(mixed.Images).to(ScalarType.Float32);
+        return nn.functional.cross_entropy(logits, mixed.Labels, label_smoothing: config.LabelSmoothing).mul_(mixed.Lambda)
+            .add_(nn.functional.cross_entropy(logits, mixed.PartnerLabels, label_smoothing: config.LabelSmoothing), 1.0 - mixed.Lambda);
     }
 
     private Tensor Shuffle(long count, int epoch)
@@ -192,7 +244,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
             : new AdamWOptimizer(parameters, 0.9, 0.999, 1e-8, config.WeightDecay, config.DecayNormsAndBiases) { LearningRateScale = scale };
     }
 
-    private TrainingProgress? Restore(CheckpointStore store, ResNet model, Optimizer optimizer, bool resume, bool force)
+    private TrainingProgress? Restore(CheckpointStore store, ResNet model, Optimizer optimizer, WeightAverage? average, bool resume, bool force)
     {
         var loaded = store.LoadLatest(_observer.Warning);
         if (loaded is null)
@@ -211,6 +263,11 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
                     $"{loaded.Path} was made with another configuration ({string.Join("; ", differences)}); pass --force to resume anyway.");
             WeightLoader.Load(model, Prefixed(loaded.Tensors, "model."), loaded.Path);
             optimizer.LoadState(Prefixed(loaded.Tensors, "optimizer."), loaded.OptimizerSteps);
+            var averaged = Prefixed(loaded.Tensors, "ema.").ToList();
+            if (average is not null && averaged.Count > 0)
+                average.Load(averaged, loaded.Progress.EmaUpdates, loaded.Path);
+            else
+                average?.Restart();
             _observer.Message($"resumed from {loaded.Path} at epoch {loaded.Progress.Epoch + 1}, step {loaded.Progress.GlobalStep}");
             return loaded.Progress;
         }

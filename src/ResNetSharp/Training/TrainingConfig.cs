@@ -74,6 +74,24 @@ public sealed record TrainingConfig
     /// <summary>Random erasing probability.</summary>
     public double ErasingProbability { get; init; } = 0.25;
 
+    /// <summary>Mixup strength α (λ ~ Beta(α, α)); 0 = off.</summary>
+    public double MixupAlpha { get; init; }
+
+    /// <summary>CutMix strength α; 0 = off. With mixup also on, each batch uses one of the two.</summary>
+    public double CutmixAlpha { get; init; }
+
+    /// <summary>Compute precision of convolutions and linear layers (weights, norms and loss stay float32).</summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
+
+    /// <summary>NHWC memory layout for inputs, activations and convolution weights.</summary>
+    public bool ChannelsLast { get; init; }
+
+    /// <summary>Let cuDNN time its convolution algorithms per shape and keep the fastest (GPU only).</summary>
+    public bool CudnnAutotune { get; init; } = true;
+
+    /// <summary>Keep an exponential moving average of the weights with this decay (e.g. 0.999), evaluated and saved separately; 0 = off.</summary>
+    public double EmaDecay { get; init; }
+
     /// <summary>Stochastic depth rate (overrides the model spec's).</summary>
     public double DropPathRate { get; init; }
 
@@ -131,6 +149,10 @@ public sealed record TrainingConfig
         Require(GradientClip >= 0, "clip-grad", "0 (off) or more", GradientClip);
         Require(CropPadding >= 0, "crop-padding", "0 or more", CropPadding);
         Require(ErasingProbability is >= 0 and <= 1, "erasing", "a probability", ErasingProbability);
+        Require(MixupAlpha is >= 0 and <= 100, "mixup", "0 (off) to 100", MixupAlpha);
+        Require(CutmixAlpha is >= 0 and <= 100, "cutmix", "0 (off) to 100", CutmixAlpha);
+        Require(Enum.IsDefined(Precision), "precision", "fp32, bf16 or fp16", Precision);
+        Require(EmaDecay == 0 || EmaDecay is > 0 and < 1, "ema", "0 (off) or a decay in (0, 1)", EmaDecay);
         Require(DropPathRate is >= 0 and < 1, "drop-path", "in [0, 1)", DropPathRate);
         Require(TrainLimit >= 0 && TestLimit >= 0, "train-limit/test-limit", "0 (all) or more", $"{TrainLimit}/{TestLimit}");
         Require(CheckpointEvery >= 0, "checkpoint-every", "0 or more", CheckpointEvery);

@@ -16,7 +16,11 @@ public sealed record StepReport(int Epoch, long Step, long TotalSteps, double Lo
 /// <param name="Test">Evaluation on the test split.</param>
 /// <param name="Elapsed">Time since the run (or resume) started.</param>
 /// <param name="IsBest">Whether this is the best top-1 so far.</param>
-public sealed record EpochReport(int Epoch, int Epochs, double TrainLoss, EvaluationResult Test, TimeSpan Elapsed, bool IsBest);
+public sealed record EpochReport(int Epoch, int Epochs, double TrainLoss, EvaluationResult Test, TimeSpan Elapsed, bool IsBest)
+{
+    /// <summary>Evaluation of the weight average, when the run keeps one.</summary>
+    public EvaluationResult? Ema { get; init; }
+}
 
 /// <summary>Receives what a training run does; every method does nothing unless overridden.</summary>
 public class TrainingObserver

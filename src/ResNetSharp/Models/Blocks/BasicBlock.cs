@@ -31,5 +31,5 @@ public sealed class BasicBlock : ResidualBlock
 
     /// <inheritdoc />
     protected override Tensor ResidualBranch(Tensor x) =>
-        _bn2.call(_conv2.call(Activate(_bn1.call(_conv1.call(x)))));
+        _bn2.call(InputDtype.Run(_conv2, Activate(_bn1.call(InputDtype.Run(_conv1, x)))));
 }

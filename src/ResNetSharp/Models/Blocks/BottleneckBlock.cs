@@ -41,8 +41,8 @@ public sealed class BottleneckBlock : ResidualBlock
     /// <inheritdoc />
     protected override Tensor ResidualBranch(Tensor x)
     {
-        var y = Activate(_bn1.call(_conv1.call(x)));
-        y = Activate(_bn2.call(_conv2.call(y)));
-        return _bn3.call(_conv3.call(y));
+        var y = Activate(_bn1.call(InputDtype.Run(_conv1, x)));
+        y = Activate(_bn2.call(InputDtype.Run(_conv2, y)));
+        return _bn3.call(InputDtype.Run(_conv3, y));
     }
 }

@@ -63,7 +63,7 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>
         if (_squeezeExcitation is not null)
             y = _squeezeExcitation.call(y);
         y = StochasticDepth.Apply(y, Plan.DropPathRate, training);
-        var shortcut = _downsample is null ? x : _downsample.call(x);
+        var shortcut = _downsample is null ? x : InputDtype.Run(_downsample, x);
         y = y.add_(shortcut);
         return Activate(y).MoveToOuterDisposeScope();
     }

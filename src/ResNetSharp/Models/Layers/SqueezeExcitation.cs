@@ -38,7 +38,7 @@ public sealed class SqueezeExcitation : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var squeezed = x.mean([2, 3], keepdim: true);
-        var gate = _fc2.call(nn.functional.relu(_fc1.call(squeezed), inplace: true)).sigmoid_();
+        var gate = InputDtype.Run(_fc2, nn.functional.relu(InputDtype.Run(_fc1, squeezed), inplace: true)).sigmoid_();
         return (x * gate).MoveToOuterDisposeScope();
     }
 

@@ -1,0 +1,79 @@
+using TorchSharp;
+using ResNetSharp.Models;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Training;
+
+/// <summary>
+/// Exponential moving average of a network's weights and BatchNorm statistics (timm's ModelEmaV3 with
+/// warm-up): after each step, ema = d * ema + (1 - d) * weights with d = min(decay, (1 + n) / (10 + n)) at
+/// update n, so early averages are not dominated by the random initialisation. The average lives in its
+/// own network of the same spec, evaluated and saved separately.
+/// </summary>
+public sealed class WeightAverage : IDisposable
+{
+    private readonly List<(Tensor Average, Tensor Source)> _pairs;
+
+    /// <summary>The averaged network (eval mode); pass it to the evaluator or save it.</summary>
+    public ResNet Model { get; }
+
+    /// <summary>Target decay per step, e.g. 0.999.</summary>
+    public double Decay { get; }
+
+    /// <summary>Updates done.</summary>
+    public long Updates { get; private set; }
+
+    /// <summary>Starts the average at <paramref name="source"/>'s current weights.</summary>
+    public WeightAverage(ResNet source, double decay)
+    {
+        if (decay is <= 0 or >= 1)
+            throw new ArgumentOutOfRangeException(nameof(decay), decay, "EMA decay must be in (0, 1).");
+        Decay = decay;
+        var reference = source.parameters().First();
+        Model = new ResNet(source.Spec);
+        Model.to(reference.device);
+        Model.eval();
+        foreach (var parameter in Model.parameters())
+            parameter.requires_grad = false;
+        var mine = StateDictOrder.Entries(Model).ToList();
+        var theirs = StateDictOrder.Entries(source).ToList();
+        _pairs = mine.Zip(theirs, (m, t) => (m.Tensor, t.Tensor)).ToList();
+        Restart();
+    }
+
+    /// <summary>Starts the average again at the source network's current weights.</summary>
+    public void Restart()
+    {
+        using var _ = no_grad();
+        foreach (var (average, value) in _pairs)
+            average.copy_(value);
+        Updates = 0;
+    }
+
+    /// <summary>The decay used at update <paramref name="update"/> (0-based).</summary>
+    public double DecayAt(long update) => Math.Min(Decay, (1.0 + update) / (10.0 + update));
+
+    /// <summary>Moves the average towards the source network's current weights.</summary>
+    public void Update()
+    {
+        using var _ = no_grad();
+        double decay = DecayAt(Updates++);
+        foreach (var (average, value) in _pairs)
+        {
+            if (average.is_floating_point())
+                average.mul_(decay).add_(value, 1.0 - decay);
+            else
+                average.copy_(value); // num_batches_tracked
+        }
+    }
+
+    /// <summary>Restores the average and its update count from a checkpoint.</summary>
+    public void Load(IEnumerable<(string Name, Tensor Tensor)> tensors, long updates, string source)
+    {
+        Interop.WeightLoader.Load(Model, tensors, source);
+        Updates = updates;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Model.Dispose();
+}

@@ -1,0 +1,84 @@
+using ResNetSharp.Interop;
+using ResNetSharp.Models;
+using ResNetSharp.Training;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Tests.Training;
+
+/// <summary>Training with low precision, channels-last, mixup/cutmix and a weight average: exact resume and fp16 loss scaling.</summary>
+public class MixedPrecisionTrainingTests
+{
+    private static TrainingOutcome Train(TinyRun run, TrainingConfig config, string folder, bool resume = false,
+        long stopAfter = 0, TrainingObserver? observer = null)
+    {
+        using var stop = new CancellationTokenSource();
+        var observers = new List<TrainingObserver> { observer ?? new TrainingObserver() };
+        if (stopAfter > 0)
+            observers.Add(new StopAtStep(stopAfter, stop));
+        return new Trainer(config, folder, CPU, run.DataDir, new ObserverList(observers.ToArray())).Run(resume, false, stop.Token);
+    }
+
+    private static Dictionary<string, byte[]> Weights(string path) =>
+        SafetensorsFile.Load(path).Tensors.ToDictionary(t => t.Name, t => t.Tensor.bytes.ToArray());
+
+    [Fact]
+    public void ABf16ChannelsLastRunWithMixingAndEmaResumesBitIdentically()
+    {
+        using var run = new TinyRun(trainImages: 64, testImages: 16);
+        var config = run.Config with
+        {
+            Epochs = 2, Precision = Precision.Bf16, ChannelsLast = true, MixupAlpha = 0.4, CutmixAlpha = 1.0, EmaDecay = 0.9,
+            CheckpointEvery = 3,
+        };
+        var observer = new RecordingObserver();
+        var whole = Train(run, config, run.RunFolder("whole"), observer: observer);
+        Assert.True(whole.Completed);
+        Assert.All(observer.Epochs, e => Assert.NotNull(e.Ema));
+
+        string folder = run.RunFolder("interrupted");
+        Assert.False(Train(run, config, folder, stopAfter: 5).Completed);
+        Assert.True(Train(run, config, folder, resume: true).Completed);
+
+        foreach (var file in new[] { "last.safetensors", "ema.safetensors" })
+        {
+            var expected = Weights(Path.Combine(run.RunFolder("whole"), file));
+            var actual = Weights(Path.Combine(folder, file));
+            Assert.Equal(expected.Keys, actual.Keys);
+            Assert.All(expected, kv => Assert.True(kv.Value.AsSpan().SequenceEqual(actual[kv.Key]), $"{file}: {kv.Key} differs"));
+        }
+        var last = Weights(Path.Combine(folder, "last.safetensors"));
+        var average = Weights(Path.Combine(folder, "ema.safetensors"));
+        Assert.Contains(last, kv => !kv.Value.AsSpan().SequenceEqual(average[kv.Key]));
+    }
+
+    [Fact]
+    public void Fp16SkipsAStepWithNonFiniteGradientsHalvesTheScaleAndCarriesOn()
+    {
+        using var run = new TinyRun(trainImages: 64, testImages: 16);
+        string folder = run.RunFolder("fp16");
+        var observer = new RecordingObserver();
+        Environment.SetEnvironmentVariable(FaultInjection.Variable, "nan-loss@3");
+        TrainingOutcome outcome;
+        try
+        {
+            outcome = Train(run, run.Config with { Epochs = 1, Precision = Precision.Fp16 }, folder, observer: observer);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(FaultInjection.Variable, null);
+        }
+        Assert.True(outcome.Completed);
+        Assert.Contains(observer.Warnings, w => w.Contains("fp16: skipped 1 step(s)") && w.Contains("by step 3"));
+        Assert.True(outcome.Progress.LossScale <= 32768, $"loss scale {outcome.Progress.LossScale}");
+        Assert.True(double.IsFinite(observer.Epochs.Single().TrainLoss));
+
+        var loaded = new CheckpointStore(folder).LoadLatest(_ => { })!;
+        Assert.Equal(outcome.Progress.LossScale, loaded.Progress.LossScale);
+        Assert.Equal(3, loaded.OptimizerSteps); // 4 steps, one skipped
+        foreach (var (name, tensor) in loaded.Tensors)
+        {
+            Assert.True(tensor.isfinite().all().item<bool>(), $"{name} is not finite");
+            tensor.Dispose();
+        }
+    }
+}
