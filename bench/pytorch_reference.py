@@ -24,6 +24,13 @@ def build(name, classes):
     return model
 
 
+def device_memory_in_use(device):
+    if device.type != "cuda":
+        return None
+    free, total = torch.cuda.mem_get_info(device)
+    return total - free
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="resnet18_cifar")
@@ -99,7 +106,11 @@ def main():
         "imagesPerSecond": args.batch * args.steps / seconds,
         "millisecondsPerStep": seconds * 1000 / args.steps,
         "peakHostMemoryBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "peakDeviceMemoryBytes": torch.cuda.max_memory_allocated(device) if device.type == "cuda" else None,
+        "channelsLast": args.channels_last,
+        # The same measure as `resnet bench` (cudaMemGetInfo: context plus the caching allocator), then PyTorch's own.
+        "deviceMemoryInUseBytes": device_memory_in_use(device),
+        "peakDeviceMemoryAllocatedBytes": torch.cuda.max_memory_allocated(device) if device.type == "cuda" else None,
+        "peakDeviceMemoryReservedBytes": torch.cuda.max_memory_reserved(device) if device.type == "cuda" else None,
         "notes": ("channels_last; " if args.channels_last else "") + ("cudnn.benchmark" if device.type == "cuda" else ""),
     }
     print(json.dumps(result, indent=2))

@@ -25,7 +25,8 @@ public static class BenchCommand
         var mode = new Option<string>("--mode") { Description = "train or infer", DefaultValueFactory = _ => "train" };
         var batch = new Option<int>("--batch") { Description = "Images per step", DefaultValueFactory = _ => 64 };
         var input = new Option<string?>("--input") { Description = "Sample shape CxHxW; default 3x32x32 for CIFAR-stem models, else 3x224x224" };
-        var precision = new Option<string>("--precision") { Description = "fp32, bf16 or fp16 (low precision: inference only for now)", DefaultValueFactory = _ => "fp32" };
+        var precision = new Option<string>("--precision") { Description = "fp32, or bf16/fp16 mixed precision (fp32 weights, as autocast; fp16 training with loss scaling)", DefaultValueFactory = _ => "fp32" };
+        var channelsLast = new Option<bool>("--channels-last") { Description = "NHWC inputs and convolution weights" };
         var steps = new Option<int>("--steps") { Description = "Timed steps", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps before timing", DefaultValueFactory = _ => 5 };
         var engine = new Option<string>("--engine") { Description = "torchsharp, or onnxruntime (inference on the CPU from an ONNX export)", DefaultValueFactory = _ => "torchsharp" };
@@ -34,7 +35,7 @@ public static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("bench", "Measure training or inference throughput");
         model.AddTo(command);
-        foreach (var option in new Option[] { mode, batch, input, precision, steps, warmup, engine, device, threads, json })
+        foreach (var option in new Option[] { mode, batch, input, precision, channelsLast, steps, warmup, engine, device, threads, json })
             command.Add(option);
         command.SetAction(parsed =>
         {
@@ -46,7 +47,8 @@ public static class BenchCommand
                 OptionChecks.OneOf(parsed.GetValue(mode)!, "--mode", "train", "infer"),
                 OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch"),
                 shape.Value,
-                OptionChecks.OneOf(parsed.GetValue(precision)!, "--precision", "fp32", "bf16", "fp16"),
+                PrecisionNames.Parse(parsed.GetValue(precision)!),
+                parsed.GetValue(channelsLast),
                 OptionChecks.AtLeast(parsed.GetValue(steps), 1, "--steps"),
                 OptionChecks.AtLeast(parsed.GetValue(warmup), 0, "--warmup"),
                 parsed.GetValue(threads) is int t ? OptionChecks.AtLeast(t, 1, "--threads") : null);
@@ -57,34 +59,33 @@ public static class BenchCommand
                 output.WriteLine(JsonSerializer.Serialize(result, JsonOutput.Options));
             else
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{result.Engine} {result.Model} {result.Mode} batch {result.Batch} {result.Input} {result.Precision} on {result.Device} ({result.Threads} threads): " +
+                    $"{result.Engine} {result.Model} {result.Mode} batch {result.Batch} {result.Input} {result.Precision}{(result.ChannelsLast ? " channels-last" : "")} on {result.Device} ({result.Threads} threads): " +
                     $"{result.ImagesPerSecond:F1} images/s, {result.MillisecondsPerStep:F2} ms/step over {result.Steps} steps{(result.Notes.Length > 0 ? "; " + result.Notes : "")}"));
             return 0;
         });
         return command;
     }
 
-    private sealed record Settings(string Model, string Mode, int Batch, InputShape Input, string Precision, int Steps, int Warmup, int? Threads);
+    private sealed record Settings(string Model, string Mode, int Batch, InputShape Input, Precision Precision, bool ChannelsLast, int Steps, int Warmup, int? Threads);
 
     private static BenchmarkResult RunTorch(ResNetSpec spec, Settings settings, string deviceText)
     {
         var target = DeviceSelection.Parse(deviceText);
         if (settings.Threads is int threads)
             set_num_threads(threads);
-        var dtype = settings.Precision switch { "bf16" => ScalarType.BFloat16, "fp16" => ScalarType.Float16, _ => ScalarType.Float32 };
         using var model = new ResNet(spec);
         using var workload = new TorchWorkload(model, settings.Mode == "train", settings.Batch, settings.Input.Channels, settings.Input.Height,
-            settings.Input.Width, dtype, target);
+            settings.Input.Width, settings.Precision, settings.ChannelsLast, target);
         Action synchronize = target.type == TorchSharp.DeviceType.CUDA ? () => cuda.synchronize(target) : () => { };
         double seconds = BenchmarkTimer.Measure(workload.Step, settings.Warmup, settings.Steps, synchronize);
         string notes = target.type == TorchSharp.DeviceType.CPU ? OneDnnGuard.Status : "";
-        return Result("torchsharp", settings, target.ToString(), get_num_threads(), seconds, notes);
+        return Result("torchsharp", settings, target.ToString(), get_num_threads(), seconds, DeviceMemory.InUseBytes(target), notes);
     }
 
     private static BenchmarkResult RunOnnx(ResNetSpec spec, Settings settings)
     {
-        if (settings.Mode != "infer" || settings.Precision != "fp32")
-            throw new UsageException("--engine onnxruntime measures fp32 inference only; use --mode infer --precision fp32.");
+        if (settings.Mode != "infer" || settings.Precision != Precision.Fp32 || settings.ChannelsLast)
+            throw new UsageException("--engine onnxruntime measures fp32 inference only; use --mode infer --precision fp32 without --channels-last.");
         string file = Path.Combine(Path.GetTempPath(), $"resnet-bench-{Environment.ProcessId}.onnx");
         try
         {
@@ -103,7 +104,7 @@ public static class BenchCommand
                 data[i] = (float)random.NextDouble() * 2 - 1;
             double seconds = BenchmarkTimer.Measure(() => classifier.Run(data, settings.Batch, settings.Input.Height, settings.Input.Width),
                 settings.Warmup, settings.Steps, () => { });
-            return Result("onnxruntime", settings, "cpu", settings.Threads ?? Environment.ProcessorCount, seconds, "BatchNorm folded");
+            return Result("onnxruntime", settings, "cpu", settings.Threads ?? Environment.ProcessorCount, seconds, null, "BatchNorm folded");
         }
         finally
         {
@@ -111,11 +112,11 @@ public static class BenchCommand
         }
     }
 
-    private static BenchmarkResult Result(string engine, Settings settings, string device, int threads, double seconds, string notes)
+    private static BenchmarkResult Result(string engine, Settings settings, string device, int threads, double seconds, long? deviceMemory, string notes)
     {
         using var process = Process.GetCurrentProcess();
-        return new BenchmarkResult(engine, settings.Model, settings.Mode, settings.Batch, settings.Input.ToString(), settings.Precision, device,
+        return new BenchmarkResult(engine, settings.Model, settings.Mode, settings.Batch, settings.Input.ToString(), settings.Precision.ToName(), device,
             threads, settings.Warmup, settings.Steps, seconds, settings.Batch * settings.Steps / seconds, seconds * 1000 / settings.Steps,
-            process.PeakWorkingSet64, notes);
+            process.PeakWorkingSet64, settings.ChannelsLast, deviceMemory, notes);
     }
 }

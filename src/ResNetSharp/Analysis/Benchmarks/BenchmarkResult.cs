@@ -15,6 +15,9 @@ namespace ResNetSharp.Analysis.Benchmarks;
 /// <param name="ImagesPerSecond">Batch * steps / seconds.</param>
 /// <param name="MillisecondsPerStep">Seconds / steps, in milliseconds (the latency at batch 1).</param>
 /// <param name="PeakHostMemoryBytes">The process's peak resident memory so far.</param>
+/// <param name="ChannelsLast">NHWC inputs and weights.</param>
+/// <param name="DeviceMemoryInUseBytes">GPU memory in use after the timed steps (see <see cref="DeviceMemory"/>); null on the CPU.</param>
 /// <param name="Notes">Anything that changes how to read the figure (e.g. oneDNN switched off).</param>
 public sealed record BenchmarkResult(string Engine, string Model, string Mode, int Batch, string Input, string Precision, string Device,
-    int Threads, int WarmupSteps, int Steps, double Seconds, double ImagesPerSecond, double MillisecondsPerStep, long PeakHostMemoryBytes, string Notes);
+    int Threads, int WarmupSteps, int Steps, double Seconds, double ImagesPerSecond, double MillisecondsPerStep, long PeakHostMemoryBytes,
+    bool ChannelsLast, long? DeviceMemoryInUseBytes, string Notes);

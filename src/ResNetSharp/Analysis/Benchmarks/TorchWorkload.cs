@@ -1,3 +1,4 @@
+using ResNetSharp.Common;
 using ResNetSharp.Models;
 using ResNetSharp.Training;
 using TorchSharp;
@@ -7,8 +8,10 @@ namespace ResNetSharp.Analysis.Benchmarks;
 
 /// <summary>
 /// One repeatable step on a model with fixed random inputs: an eval forward under no-grad, or a training
-/// step (forward, cross-entropy, backward, SGD with momentum). Inputs stay on the device, so a step
-/// copies nothing to or from the host.
+/// step (forward, cross-entropy in float32, backward, SGD with momentum) as <c>resnet train</c> runs it.
+/// Low precision is mixed precision, as PyTorch's autocast: float32 weights, the input and so the
+/// convolutions in the low dtype, fp16 with loss scaling. Inputs stay on the device, so a step copies
+/// nothing to or from the host.
 /// </summary>
 public sealed class TorchWorkload : IDisposable
 {
@@ -16,30 +19,37 @@ public sealed class TorchWorkload : IDisposable
     private readonly Tensor _input;
     private readonly Tensor _labels;
     private readonly Optimizer? _optimizer;
+    private readonly LossScaler? _scaler;
 
     /// <summary>Builds the inputs; <paramref name="train"/> puts the model in training mode with an optimiser, otherwise eval mode.</summary>
-    /// <param name="model">Moved to <paramref name="device"/> (and to <paramref name="dtype"/> for inference).</param>
+    /// <param name="model">Moved to <paramref name="device"/>, and to NHWC weights with <paramref name="channelsLast"/>.</param>
     /// <param name="train">Training step or inference.</param>
     /// <param name="batch">Images per step.</param>
     /// <param name="channels">Input channels.</param>
     /// <param name="height">Input height.</param>
     /// <param name="width">Input width.</param>
-    /// <param name="dtype">Float32, or BFloat16/Float16 for inference; training in low precision needs the mixed-precision engine.</param>
+    /// <param name="precision">Compute precision.</param>
+    /// <param name="channelsLast">NHWC inputs and convolution weights.</param>
     /// <param name="device">Where to run.</param>
-    public TorchWorkload(ResNet model, bool train, int batch, int channels, int height, int width, ScalarType dtype, Device device)
+    public TorchWorkload(ResNet model, bool train, int batch, int channels, int height, int width, Precision precision, bool channelsLast, Device device)
     {
-        if (train && dtype != ScalarType.Float32)
-            throw new ArgumentException($"training benchmarks run in float32 for now; {dtype} training needs mixed precision (loss in fp32, fp32 master weights), which is not built yet.");
         _model = model;
         _model.to(device);
-        if (dtype != ScalarType.Float32)
-            _model.to(dtype);
+        if (channelsLast)
+            MemoryFormat.ConvertWeights(_model);
+        if (device.type == DeviceType.CUDA)
+            CudnnAutotune.TrySet(true);
         _model.train(train);
         var generator = new Generator(0, device: CPU);
-        _input = randn([batch, channels, height, width], generator: generator).to(dtype).to(device);
+        using (var values = randn([batch, channels, height, width], generator: generator))
+        using (var onDevice = values.to(device))
+        using (var laidOut = channelsLast ? MemoryFormat.ToChannelsLast(onDevice) : onDevice.alias())
+            _input = laidOut.to(precision.ToScalarType());
         _labels = randint(0, Math.Max(1, model.Spec.NumClasses), [batch], generator: generator).to(device);
-        if (train)
-            _optimizer = new SgdOptimizer(model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), 0.9, nesterov: false, weightDecay: 5e-4);
+        if (!train)
+            return;
+        _optimizer = new SgdOptimizer(model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), 0.9, nesterov: false, weightDecay: 5e-4);
+        _scaler = precision == Precision.Fp16 ? new LossScaler() : null;
     }
 
     /// <summary>Runs one step.</summary>
@@ -52,9 +62,16 @@ public sealed class TorchWorkload : IDisposable
             _model.call(_input);
             return;
         }
-        var loss = nn.functional.cross_entropy(_model.call(_input), _labels);
+        var loss = nn.functional.cross_entropy(_model.call(_input).to(ScalarType.Float32), _labels);
         _optimizer.ZeroGrad();
-        loss.backward();
+        if (_scaler is null)
+            loss.backward();
+        else
+        {
+            _scaler.ScaleLoss(loss).backward();
+            if (!_scaler.UnscaleAndCheck(_optimizer.Gradients()))
+                return;
+        }
         _optimizer.Step(0.01);
     }
 
