@@ -35,6 +35,7 @@ public sealed class TrainingOptions(TrainingConfig defaults)
     private readonly Option<int?> _testLimit = new("--test-limit") { Description = "Use only the first N test images" };
     private readonly Option<int?> _checkpointEvery = new("--checkpoint-every") { Description = "Also checkpoint every N steps" };
     private readonly Option<int?> _logEvery = new("--log-every") { Description = $"Log every N steps (default {defaults.LogEvery})" };
+    private readonly Option<double?> _targetTop1 = new("--target-top1") { Description = "Stop once an epoch's test top-1 reaches this fraction, e.g. 0.95" };
     private readonly Option<bool> _tta = new("--tta") { Description = "Flip test-time augmentation at evaluation" };
     private readonly Option<int?> _imageSize = new("--image-size") { Description = $"Image-folder images are resized and centre-cropped to this (default {defaults.ImageSize})" };
     private readonly Option<bool> _skipBadImages = new("--skip-bad-images") { Description = "Skip image files that do not decode and list them, instead of failing" };
@@ -65,7 +66,7 @@ public sealed class TrainingOptions(TrainingConfig defaults)
     {
         foreach (var option in new Option[] { _config, _model, _dataset, DataDir, Download, _epochs, _batch, _optimizer, _lr, _weightDecay,
                      _schedule, _warmup, _smoothing, _clip, _erasing, _cropPadding, _noFlip, _mixup, _cutmix, _precision, _channelsLast, _noAutotune, _ema, _dropPath, _grayscale, _seed, _trainLimit,
-                     _testLimit, _checkpointEvery, _logEvery, _tta, _imageSize, _skipBadImages, Device, Output, Resume, Force, Quiet })
+                     _testLimit, _checkpointEvery, _logEvery, _targetTop1, _tta, _imageSize, _skipBadImages, Device, Output, Resume, Force, Quiet })
             command.Add(option);
     }
 
@@ -106,6 +107,7 @@ public sealed class TrainingOptions(TrainingConfig defaults)
             TestLimit = Pick(_testLimit, settings.TestLimit),
             CheckpointEvery = Pick(_checkpointEvery, settings.CheckpointEvery),
             LogEvery = Pick(_logEvery, settings.LogEvery),
+            TargetTop1 = Pick(_targetTop1, settings.TargetTop1),
             FlipTestTimeAugmentation = settings.FlipTestTimeAugmentation || parsed.GetValue(_tta),
             ImageSize = Pick(_imageSize, settings.ImageSize),
             SkipBadImages = settings.SkipBadImages || parsed.GetValue(_skipBadImages),

@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 namespace ResNetSharp.Training;
 
 /// <summary>How a run ended.</summary>
-/// <param name="Completed">All epochs done (false: stopped on request, after saving).</param>
+/// <param name="Completed">All epochs done or the target accuracy reached (false: stopped on request, after saving).</param>
 /// <param name="Progress">Where the run is.</param>
 /// <param name="LastEvaluation">The last test evaluation, if any.</param>
 /// <param name="Elapsed">Wall time of this invocation.</param>
@@ -181,6 +181,12 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
             epochLoss = 0;
             epochLossCount = 0;
             logClock.Restart();
+            if (config.TargetTop1 > 0 && lastEvaluation.Top1 >= config.TargetTop1)
+            {
+                _observer.Message($"target top-1 {config.TargetTop1:P1} reached at epoch {epoch + 1} " +
+                    $"({lastEvaluation.Top1:P2}, {clock.Elapsed.TotalSeconds:F1} s into this run)");
+                break;
+            }
         }
         return new TrainingOutcome(true, progress, lastEvaluation, clock.Elapsed);
     }

@@ -110,6 +110,9 @@ public sealed record TrainingConfig
     /// <summary>Log the training loss every N steps.</summary>
     public int LogEvery { get; init; } = 50;
 
+    /// <summary>Stop as soon as an epoch's test top-1 reaches this fraction (e.g. 0.95); 0 = run all epochs.</summary>
+    public double TargetTop1 { get; init; }
+
     /// <summary>Average logits with the mirrored images at evaluation.</summary>
     public bool FlipTestTimeAugmentation { get; init; }
 
@@ -156,6 +159,7 @@ public sealed record TrainingConfig
         Require(DropPathRate is >= 0 and < 1, "drop-path", "in [0, 1)", DropPathRate);
         Require(TrainLimit >= 0 && TestLimit >= 0, "train-limit/test-limit", "0 (all) or more", $"{TrainLimit}/{TestLimit}");
         Require(CheckpointEvery >= 0, "checkpoint-every", "0 or more", CheckpointEvery);
+        Require(TargetTop1 is >= 0 and <= 1, "target-top1", "0 (off) or a fraction up to 1", TargetTop1);
         Require(LogEvery >= 1, "log-every", "1 or more", LogEvery);
         Require(UnfreezeAtEpoch >= 0, "unfreeze-at", "0 (never) or more", UnfreezeAtEpoch);
         Require(BackboneLearningRateScale is >= 0 and <= 1e3, "backbone-lr-scale", "0 or more", BackboneLearningRateScale);

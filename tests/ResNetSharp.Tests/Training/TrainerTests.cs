@@ -111,4 +111,19 @@ public class TrainerTests
         Assert.Contains("learning rate 1E+30", error.Message);
         Assert.False(File.Exists(Path.Combine(folder, "checkpoint.safetensors")));
     }
+
+    [Fact]
+    public void ARunStopsAtTheFirstEpochThatReachesTheTargetAccuracy()
+    {
+        using var run = new TinyRun();
+        var observer = new RecordingObserver();
+        string folder = run.RunFolder("target");
+        var outcome = Train(run, run.Config with { Epochs = 6, ErasingProbability = 0, TargetTop1 = 0.25 }, folder, observer: observer);
+        Assert.True(outcome.Completed);
+        int reached = observer.Epochs.FindIndex(e => e.Test.Top1 >= 0.25);
+        Assert.True(reached >= 0, "the tiny model never reached 25%");
+        Assert.Equal(reached + 1, observer.Epochs.Count);
+        Assert.Equal(reached + 1, outcome.Progress.Epoch);
+        Assert.True(observer.Epochs.Take(reached).All(e => e.Test.Top1 < 0.25));
+    }
 }
