@@ -29,15 +29,20 @@ public static class TrainingRun
             ?? Path.Combine("runs", $"{Path.GetFileNameWithoutExtension(settings.Model)}-{datasetName}");
         var device = DeviceSelection.Parse(parsed.GetValue(options.Device)!);
 
-        var observer = new ConsoleTrainingObserver(output, parsed.GetValue(options.Quiet));
+        bool quiet = parsed.GetValue(options.Quiet);
+        var console = Consoles.For(output);
         using var stop = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
         Console.CancelKeyPress += onCancel;
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
         try
         {
-            var outcome = new Trainer(settings, folder, device, dataDir, observer)
-                .Run(parsed.GetValue(options.Resume), parsed.GetValue(options.Force), stop.Token);
+            TrainingOutcome Train(TrainingObserver observer) =>
+                new Trainer(settings, folder, device, dataDir, new ObserverList(observer, new TrainingCurves(folder)))
+                    .Run(parsed.GetValue(options.Resume), parsed.GetValue(options.Force), stop.Token);
+            var outcome = !quiet && console.Profile.Capabilities.Interactive
+                ? LiveTrainingProgress.Run(console, Train)
+                : Train(new ConsoleTrainingObserver(output, quiet));
             TrainingSummary.Write(output, settings, folder, outcome);
             return outcome.Completed ? 0 : Interrupted;
         }

@@ -19,8 +19,11 @@ public sealed class ConsoleTrainingObserver(TextWriter output, bool quiet) : Tra
     }
 
     /// <inheritdoc />
-    public override void Epoch(EpochReport r) =>
-        output.WriteLine($"epoch {r.Epoch + 1}/{r.Epochs}  train loss {r.TrainLoss:F4}  test loss {r.Test.Loss:F4}  " +
-                         $"top-1 {r.Test.Top1:P2}  top-5 {r.Test.Top5:P2}{(r.IsBest ? "  (best)" : "")}" +
-                         (r.Ema is { } ema ? $"  EMA top-1 {ema.Top1:P2}" : "") + $"  {r.Elapsed.TotalSeconds:F0} s");
+    public override void Epoch(EpochReport r) => output.WriteLine(EpochLine(r));
+
+    /// <summary>The line that reports an epoch's results.</summary>
+    public static string EpochLine(EpochReport r) =>
+        $"epoch {r.Epoch + 1}/{r.Epochs}  train loss {r.TrainLoss:F4}  test loss {r.Test.Loss:F4}  " +
+        $"top-1 {r.Test.Top1:P2}  top-5 {r.Test.Top5:P2}{(r.IsBest ? "  (best)" : "")}" +
+        (r.Ema is { } ema ? $"  EMA top-1 {ema.Top1:P2}" : "") + $"  {r.Elapsed.TotalSeconds:F0} s";
 }

@@ -23,10 +23,10 @@ public sealed record TrainingOutcome(bool Completed, TrainingProgress Progress, 
 /// or (seed, step), so a run stopped at any point and resumed from its checkpoint ends with the same
 /// weights as an uninterrupted run on the CPU.
 /// </summary>
-/// <remarks>Metrics always go to metrics.jsonl and epochs.csv in the run folder, besides <paramref name="observer"/>.</remarks>
+/// <remarks>Metrics always go to metrics.jsonl and epochs.csv in the run folder, written before <paramref name="observer"/> hears of them.</remarks>
 public sealed class Trainer(TrainingConfig config, string runFolder, Device device, string? dataDir, TrainingObserver observer)
 {
-    private readonly TrainingObserver _observer = new ObserverList(observer, new MetricsLog(runFolder));
+    private readonly TrainingObserver _observer = new ObserverList(new MetricsLog(runFolder), observer);
     private readonly FaultInjection? _fault = FaultInjection.FromEnvironment();
 
     /// <summary>
@@ -148,7 +148,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
                     if (log)
                     {
                         _observer.Step(new StepReport(epoch, step, totalSteps, meanLoss, learningRate,
-                            lossCount * config.BatchSize / logClock.Elapsed.TotalSeconds));
+                            lossCount * config.BatchSize / logClock.Elapsed.TotalSeconds) { StepsPerEpoch = stepsPerEpoch });
                         logClock.Restart();
                     }
                     if (lossCount > 0)

@@ -7,7 +7,11 @@ namespace ResNetSharp.Training;
 /// <param name="Loss">Mean training loss since the last log.</param>
 /// <param name="LearningRate">Learning rate of the last step.</param>
 /// <param name="ImagesPerSecond">Throughput since the last log.</param>
-public sealed record StepReport(int Epoch, long Step, long TotalSteps, double Loss, double LearningRate, double ImagesPerSecond);
+public sealed record StepReport(int Epoch, long Step, long TotalSteps, double Loss, double LearningRate, double ImagesPerSecond)
+{
+    /// <summary>Steps in one epoch.</summary>
+    public long StepsPerEpoch { get; init; } = 1;
+}
 
 /// <summary>An epoch's end.</summary>
 /// <param name="Epoch">0-based epoch.</param>

@@ -28,6 +28,12 @@ public class TrainEvalCommandTests
         string lastEpoch = File.ReadAllLines(Path.Combine(folder, "epochs.csv"))[^1];
         double trainedTop1 = double.Parse(lastEpoch.Split(',')[3], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(trainedTop1, result.GetProperty("top1").GetDouble(), 6);
+
+        foreach (var plot in new[] { "loss.png", "accuracy.png" })
+        {
+            var image = ResNetSharp.Imaging.ImageDecoder.Decode(Path.Combine(folder, plot));
+            Assert.Equal((800, 500), (image.Width, image.Height));
+        }
     }
 
     [Theory]
