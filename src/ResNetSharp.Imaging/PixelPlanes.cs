@@ -59,4 +59,16 @@ public sealed record PixelPlanes(byte[] Data, int Channels, int Height, int Widt
             }
         return new PixelPlanes(cropped, Channels, size, size);
     }
+
+    /// <summary>The box of <paramref name="height"/> x <paramref name="width"/> pixels at (<paramref name="top"/>, <paramref name="left"/>), which must lie inside.</summary>
+    public PixelPlanes Crop(int top, int left, int height, int width)
+    {
+        if (top < 0 || left < 0 || height < 1 || width < 1 || top + height > Height || left + width > Width)
+            throw new ArgumentOutOfRangeException(nameof(top), $"crop box ({top}, {left}, {height}x{width}) is not inside a {Height}x{Width} image.");
+        var cropped = new byte[Channels * height * width];
+        for (int c = 0; c < Channels; c++)
+            for (int y = 0; y < height; y++)
+                Data.AsSpan((c * Height + top + y) * Width + left, width).CopyTo(cropped.AsSpan((c * height + y) * width, width));
+        return new PixelPlanes(cropped, Channels, height, width);
+    }
 }

@@ -38,6 +38,7 @@ public sealed class TrainingOptions(TrainingConfig defaults)
     private readonly Option<double?> _targetTop1 = new("--target-top1") { Description = "Stop once an epoch's test top-1 reaches this fraction, e.g. 0.95" };
     private readonly Option<bool> _tta = new("--tta") { Description = "Flip test-time augmentation at evaluation" };
     private readonly Option<int?> _imageSize = new("--image-size") { Description = $"Image-folder images are resized and centre-cropped to this (default {defaults.ImageSize})" };
+    private readonly Option<bool> _inMemoryImages = new("--in-memory-images") { Description = "Image folders: load training images once (resize, centre crop) and augment with padded crops, instead of streaming random-resized crops" };
     private readonly Option<bool> _skipBadImages = new("--skip-bad-images") { Description = "Skip image files that do not decode and list them, instead of failing" };
 
     /// <summary>--data-dir</summary>
@@ -66,7 +67,7 @@ public sealed class TrainingOptions(TrainingConfig defaults)
     {
         foreach (var option in new Option[] { _config, _model, _dataset, DataDir, Download, _epochs, _batch, _optimizer, _lr, _weightDecay,
                      _schedule, _warmup, _smoothing, _clip, _erasing, _cropPadding, _noFlip, _mixup, _cutmix, _precision, _channelsLast, _noAutotune, _ema, _dropPath, _grayscale, _seed, _trainLimit,
-                     _testLimit, _checkpointEvery, _logEvery, _targetTop1, _tta, _imageSize, _skipBadImages, Device, Output, Resume, Force, Quiet })
+                     _testLimit, _checkpointEvery, _logEvery, _targetTop1, _tta, _imageSize, _inMemoryImages, _skipBadImages, Device, Output, Resume, Force, Quiet })
             command.Add(option);
     }
 
@@ -111,6 +112,7 @@ public sealed class TrainingOptions(TrainingConfig defaults)
             FlipTestTimeAugmentation = settings.FlipTestTimeAugmentation || parsed.GetValue(_tta),
             ImageSize = Pick(_imageSize, settings.ImageSize),
             SkipBadImages = settings.SkipBadImages || parsed.GetValue(_skipBadImages),
+            InMemoryImages = settings.InMemoryImages || parsed.GetValue(_inMemoryImages),
         };
     }
 }

@@ -57,12 +57,18 @@ public static class DatasetCatalog
         return family.Load(folder, split, verifyContent);
     }
 
-    private static ImageDataset LoadImageFolder(string root, DatasetSplit split, ImageFolderOptions options)
+    /// <summary>The class-folder root of one split of an image-folder dataset: train/, or val/ (test/, validation/).</summary>
+    public static string ImageFolderSplit(string root, DatasetSplit split)
     {
         var names = split == DatasetSplit.Train ? TrainFolders : TestFolders;
-        string folder = names.Select(n => Path.Combine(root, n)).FirstOrDefault(Directory.Exists)
+        return names.Select(n => Path.Combine(root, n)).FirstOrDefault(Directory.Exists)
             ?? throw new DirectoryNotFoundException(
                 $"{root}: no {string.Join(" or ", names.Select(n => n + "/"))} folder for the {split.ToString().ToLowerInvariant()} split.");
+    }
+
+    private static ImageDataset LoadImageFolder(string root, DatasetSplit split, ImageFolderOptions options)
+    {
+        string folder = ImageFolderSplit(root, split);
         var data = ImageFolderDataset.Load(folder, ImagePreprocessing.ForCrop(options.ImageSize), options.BadImages, out var skipped);
         options.ReportSkipped?.Invoke(skipped);
         return data;

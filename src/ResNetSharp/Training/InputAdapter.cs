@@ -27,14 +27,17 @@ public sealed record InputAdapter(IReadOnlyList<double> Mean, IReadOnlyList<doub
     public bool ChannelsLast { get; init; }
 
     /// <summary>The adapter for <paramref name="data"/> feeding a model with <paramref name="modelChannels"/> input channels.</summary>
-    public static InputAdapter For(ImageDataset data, int modelChannels, Device device)
+    public static InputAdapter For(ImageDataset data, int modelChannels, Device device) =>
+        For(data.ImageShape.Channels, data.Mean, data.Std, data.Source, modelChannels, device);
+
+    /// <summary>The adapter for data with <paramref name="dataChannels"/> channels and these statistics, feeding a model with <paramref name="modelChannels"/>.</summary>
+    public static InputAdapter For(int dataChannels, IReadOnlyList<double> mean, IReadOnlyList<double> std, string source, int modelChannels, Device device)
     {
-        int dataChannels = data.ImageShape.Channels;
         if (dataChannels == modelChannels)
-            return new InputAdapter(data.Mean, data.Std, 1, device);
+            return new InputAdapter(mean, std, 1, device);
         if (dataChannels == 1 && modelChannels == 3)
-            return new InputAdapter(data.Mean, data.Std, 3, device);
-        throw new ArgumentException($"{data.Source} has {dataChannels} channel(s) but the model takes {modelChannels}.");
+            return new InputAdapter(mean, std, 3, device);
+        throw new ArgumentException($"{source} has {dataChannels} channel(s) but the model takes {modelChannels}.");
     }
 
     /// <summary>

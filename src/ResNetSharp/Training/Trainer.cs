@@ -46,9 +46,8 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
             _observer.Message($"removed {cleaned} unfinished temporary file(s) from an earlier run");
         var store = new CheckpointStore(runFolder);
 
-        using var trainCpu = LoadSplit(DatasetSplit.Train, config.TrainLimit);
+        using var train = TrainingData();
         using var testCpu = LoadSplit(DatasetSplit.Test, config.TestLimit);
-        using var train = trainCpu.To(device);
         using var test = testCpu.To(device);
         int dataChannels = train.ImageShape.Channels;
         int modelChannels = dataChannels == 1 && config.Grayscale == GrayscaleMode.RepeatChannels ? 3 : dataChannels;
@@ -74,7 +73,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         using var average = config.EmaDecay > 0 ? new WeightAverage(model, config.EmaDecay) : null;
         if (average is not null && config.ChannelsLast)
             MemoryFormat.ConvertWeights(average.Model);
-        var input = InputAdapter.For(train, modelChannels, device) with
+        var input = InputAdapter.For(dataChannels, train.Mean, train.Std, train.Source, modelChannels, device) with
         {
             ComputeDtype = config.Precision.ToScalarType(),
             ChannelsLast = config.ChannelsLast,
@@ -102,7 +101,8 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
 
         for (int epoch = progress.Epoch; epoch < config.Epochs; epoch++)
         {
-            using var order = Shuffle(train.Count, epoch).to(device);
+            using var order = Shuffle(train.Count, epoch);
+            using var batches = train.Epoch(order, epoch, progress.StepInEpoch, config.BatchSize).GetEnumerator();
             if (TransferLearning.ApplyFreeze(model, config, epoch) && epoch == progress.Epoch)
                 _observer.Message($"frozen: {string.Join(", ", TransferLearning.Expand(model, config.Freeze))}; " +
                     $"{model.CountParameters(trainableOnly: true):N0} trainable parameters" +
@@ -113,14 +113,22 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
             {
                 long step = epoch * stepsPerEpoch + i;
                 double learningRate = schedule.At(step);
+                if (!batches.MoveNext())
+                    break; // every file of the remaining batches was skipped as unreadable
+                var (images, labels) = batches.Current;
                 try
                 {
-                    if (TrainStep(model, optimizer, scaler, train, input, order, i, step, learningRate, augmentGenerator, lossSum))
+                    if (TrainStep(model, optimizer, scaler, images, labels, train.WantsPaddedCrop, input, step, learningRate, augmentGenerator, lossSum))
                         average?.Update();
                 }
                 catch (ExternalException e) when (IsOutOfMemory(e))
                 {
                     throw OutOfMemory(e, step, store);
+                }
+                finally
+                {
+                    images.Dispose();
+                    labels.Dispose();
                 }
                 lossCount++;
                 progress = progress with
@@ -192,17 +200,15 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
     }
 
     /// <returns>Whether the optimiser stepped (false: an fp16 step skipped for inf/NaN gradients).</returns>
-    private bool TrainStep(ResNet model, Optimizer optimizer, LossScaler? scaler, ImageDataset train, InputAdapter input, Tensor order,
-        long indexInEpoch, long step, double learningRate, Generator generator, Tensor lossSum)
+    private bool TrainStep(ResNet model, Optimizer optimizer, LossScaler? scaler, Tensor images, Tensor y, bool paddedCrop, InputAdapter input,
+        long step, double learningRate, Generator generator, Tensor lossSum)
     {
         using var scope = NewDisposeScope();
         long seed = Seeds.Mix(config.Seed, step);
         generator.manual_seed(seed);
         manual_seed(seed + 1);
-        var indices = order.narrow(0, indexInEpoch * config.BatchSize, config.BatchSize);
-        var augmentation = new AugmentationOptions(config.CropPadding, config.HorizontalFlip, config.ErasingProbability);
-        var x = input.Prepare(train.Images.index_select(0, indices), augmentation, generator);
-        var y = train.Labels.index_select(0, indices);
+        var augmentation = new AugmentationOptions(paddedCrop ? config.CropPadding : 0, config.HorizontalFlip, config.ErasingProbability);
+        var x = input.Prepare(images, augmentation, generator);
 
         var loss = Loss(model, x, y, new Random((int)(seed & int.MaxValue)));
         if (_fault is not null)
@@ -287,7 +293,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
     private static IEnumerable<(string, Tensor)> Prefixed(IEnumerable<(string Name, Tensor Tensor)> tensors, string prefix) =>
         tensors.Where(t => t.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(t => (t.Name[prefix.Length..], t.Tensor));
 
-    private ModelCard CardFor(ImageDataset train, int modelChannels)
+    private ModelCard CardFor(TrainingBatches train, int modelChannels)
     {
         int size = train.ImageShape.Height;
         bool folder = Directory.Exists(config.Dataset);
@@ -301,16 +307,30 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         return new ModelCard(config.Model, train.ClassNames, modelChannels, preprocessing);
     }
 
+    /// <summary>Image folders stream with random-resized crops unless asked to load into memory; named datasets live on the device.</summary>
+    private TrainingBatches TrainingData()
+    {
+        if (Directory.Exists(config.Dataset) && !config.InMemoryImages)
+        {
+            var index = ImageFolderIndex.Scan(DatasetCatalog.ImageFolderSplit(config.Dataset, DatasetSplit.Train));
+            return new StreamedFolderBatches(index, config.ImageSize, config.Seed, device,
+                config.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail, ReportSkipped, config.TrainLimit);
+        }
+        using var cpu = LoadSplit(DatasetSplit.Train, config.TrainLimit);
+        return new InMemoryBatches(cpu.To(device));
+    }
+
+    private void ReportSkipped(IReadOnlyList<(string Path, string Problem)> skipped)
+    {
+        if (skipped.Count > 0)
+            _observer.Warning($"skipped {skipped.Count} image(s) that do not decode: " +
+                string.Join("; ", skipped.Take(10).Select(s => s.Problem)) + (skipped.Count > 10 ? "; …" : ""));
+    }
+
     private ImageDataset LoadSplit(DatasetSplit split, int limit)
     {
         var folderOptions = new ImageFolderOptions(config.ImageSize,
-            config.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail,
-            skipped =>
-            {
-                if (skipped.Count > 0)
-                    _observer.Warning($"skipped {skipped.Count} image(s) that do not decode: " +
-                        string.Join("; ", skipped.Take(10).Select(s => s.Problem)) + (skipped.Count > 10 ? "; …" : ""));
-            });
+            config.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail, ReportSkipped);
         var data = DatasetCatalog.Load(config.Dataset, split, dataDir, folderOptions: folderOptions);
         if (limit <= 0 || limit >= data.Count)
             return data;

@@ -131,6 +131,12 @@ public sealed record TrainingConfig
     /// <summary>Side of the square images read from image folders.</summary>
     public int ImageSize { get; init; } = 224;
 
+    /// <summary>
+    /// Image folders: decode the training images once into memory (resized and centre-cropped) and
+    /// augment with padded random crops, instead of streaming them with random-resized crops.
+    /// </summary>
+    public bool InMemoryImages { get; init; }
+
     /// <summary>Skip image files that do not decode (listed at the end) instead of failing.</summary>
     public bool SkipBadImages { get; init; }
 

@@ -12,13 +12,29 @@ namespace ResNetSharp.Data.Images;
 public sealed record ImageBatch(Tensor Pixels, IReadOnlyList<string> Paths, IReadOnlyList<int> Indices);
 
 /// <summary>
-/// Decodes and preprocesses image files in parallel into batches, a bounded number of batches ahead of
+/// Decodes and transforms image files in parallel into batches, a bounded number of batches ahead of
 /// the consumer, so that decoding overlaps compute. Order is preserved. Bad files fail or are skipped
 /// (<see cref="Skipped"/> lists them) according to the policy.
 /// </summary>
-public sealed class ImageBatchStream(IReadOnlyList<string> paths, ImagePreprocessing preprocessing, int batchSize,
-    BadImagePolicy policy = BadImagePolicy.Fail, int workers = 0, int prefetchBatches = 2, long maxPixels = ImageDecoder.DefaultMaxPixels)
+/// <param name="paths">The files, in batch order.</param>
+/// <param name="transform">Decoded image (and its position in <paramref name="paths"/>) to the pixels of one batch row; all rows must have one shape.</param>
+/// <param name="batchSize">Files per batch (the last batch may be smaller).</param>
+/// <param name="policy">Fail on the first bad file, or skip bad files.</param>
+/// <param name="workers">Decoding threads (0: one per core).</param>
+/// <param name="prefetchBatches">Batches prepared ahead of the consumer.</param>
+/// <param name="maxPixels">Images declaring more pixels are refused before decoding.</param>
+/// <param name="pinMemory">Put each batch in page-locked memory, so its copy to a GPU can overlap compute.</param>
+public sealed class ImageBatchStream(IReadOnlyList<string> paths, Func<int, DecodedImage, PixelPlanes> transform, int batchSize,
+    BadImagePolicy policy = BadImagePolicy.Fail, int workers = 0, int prefetchBatches = 2, long maxPixels = ImageDecoder.DefaultMaxPixels,
+    bool pinMemory = false)
 {
+    /// <summary>Batches of <paramref name="paths"/> with evaluation preprocessing (resize, centre crop).</summary>
+    public ImageBatchStream(IReadOnlyList<string> paths, ImagePreprocessing preprocessing, int batchSize,
+        BadImagePolicy policy = BadImagePolicy.Fail, int workers = 0, int prefetchBatches = 2, long maxPixels = ImageDecoder.DefaultMaxPixels)
+        : this(paths, (_, image) => preprocessing.ResizeAndCrop(image), batchSize, policy, workers, prefetchBatches, maxPixels)
+    {
+    }
+
     private readonly List<(string Path, string Problem)> _skipped = [];
 
     /// <summary>Files left out under <see cref="BadImagePolicy.Skip"/>, with the reason.</summary>
@@ -66,7 +82,7 @@ public sealed class ImageBatchStream(IReadOnlyList<string> paths, ImagePreproces
             {
                 try
                 {
-                    pixels[i] = preprocessing.ResizeAndCrop(ImageDecoder.Decode(paths[first + i], maxPixels)).ToTensor();
+                    pixels[i] = transform(first + i, ImageDecoder.Decode(paths[first + i], maxPixels)).ToTensor();
                 }
                 catch (ImageDecodeException e) when (policy == BadImagePolicy.Skip)
                 {
@@ -89,6 +105,11 @@ public sealed class ImageBatchStream(IReadOnlyList<string> paths, ImagePreproces
         var batch = stack(kept.Select(i => pixels[i]!).ToArray());
         foreach (var tensor in pixels)
             tensor?.Dispose();
+        if (pinMemory)
+        {
+            using var pageable = batch;
+            batch = pageable.pin_memory();
+        }
         return new ImageBatch(batch, kept.Select(i => paths[first + i]).ToList(), kept.Select(i => first + i).ToList());
     }
 }
