@@ -22,7 +22,8 @@ public static class BenchCommand
     public static Command Create(TextWriter output)
     {
         var model = new ModelSelection();
-        var mode = new Option<string>("--mode") { Description = "train or infer", DefaultValueFactory = _ => "train" };
+        var mode = new Option<string>("--mode") { Description = "train, infer, augment (on-device batch augmentation) or decode (image decoding and random-resized crops from --folder)", DefaultValueFactory = _ => "train" };
+        var folder = new Option<string?>("--folder") { Description = "Images to decode with --mode decode (searched recursively)" };
         var batch = new Option<int>("--batch") { Description = "Images per step", DefaultValueFactory = _ => 64 };
         var input = new Option<string?>("--input") { Description = "Sample shape CxHxW; default 3x32x32 for CIFAR-stem models, else 3x224x224" };
         var precision = new Option<string>("--precision") { Description = "fp32, or bf16/fp16 mixed precision (fp32 weights, as autocast; fp16 training with loss scaling)", DefaultValueFactory = _ => "fp32" };
@@ -35,16 +36,27 @@ public static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("bench", "Measure training or inference throughput");
         model.AddTo(command);
-        foreach (var option in new Option[] { mode, batch, input, precision, channelsLast, steps, warmup, engine, device, threads, json })
+        foreach (var option in new Option[] { mode, folder, batch, input, precision, channelsLast, steps, warmup, engine, device, threads, json })
             command.Add(option);
         command.SetAction(parsed =>
         {
             var shape = parsed.GetValue(input) is { } text ? InputShape.Parse(text, "--input") : (InputShape?)null;
+            string chosenMode = OptionChecks.OneOf(parsed.GetValue(mode)!, "--mode", "train", "infer", "augment", "decode");
+            if (chosenMode is "augment" or "decode")
+            {
+                var dataSettings = new Settings(chosenMode, chosenMode, OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch"),
+                    shape ?? new InputShape(3, 32, 32), Precision.Fp32, false, OptionChecks.AtLeast(parsed.GetValue(steps), 1, "--steps"),
+                    OptionChecks.AtLeast(parsed.GetValue(warmup), 0, "--warmup"),
+                    parsed.GetValue(threads) is int dt ? OptionChecks.AtLeast(dt, 1, "--threads") : null);
+                Print(chosenMode == "augment" ? RunAugment(dataSettings, parsed.GetValue(device)!) : RunDecode(dataSettings, parsed.GetValue(folder)),
+                    parsed.GetValue(json));
+                return 0;
+            }
             var (name, spec) = model.Resolve(parsed, shape?.Channels);
             shape ??= new InputShape(spec.InChannels, spec.Stem == StemKind.Cifar ? 32 : 224, spec.Stem == StemKind.Cifar ? 32 : 224);
             var settings = new Settings(
                 name,
-                OptionChecks.OneOf(parsed.GetValue(mode)!, "--mode", "train", "infer"),
+                chosenMode,
                 OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch"),
                 shape.Value,
                 PrecisionNames.Parse(parsed.GetValue(precision)!),
@@ -55,18 +67,48 @@ public static class BenchCommand
             var result = OptionChecks.OneOf(parsed.GetValue(engine)!, "--engine", "torchsharp", "onnxruntime") == "torchsharp"
                 ? RunTorch(spec, settings, parsed.GetValue(device)!)
                 : RunOnnx(spec, settings);
-            if (parsed.GetValue(json))
+            Print(result, parsed.GetValue(json));
+            return 0;
+        });
+        return command;
+
+        void Print(BenchmarkResult result, bool asJson)
+        {
+            if (asJson)
                 output.WriteLine(JsonSerializer.Serialize(result, JsonOutput.Options));
             else
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{result.Engine} {result.Model} {result.Mode} batch {result.Batch} {result.Input} {result.Precision}{(result.ChannelsLast ? " channels-last" : "")} on {result.Device} ({result.Threads} threads): " +
                     $"{result.ImagesPerSecond:F1} images/s, {result.MillisecondsPerStep:F2} ms/step over {result.Steps} steps{(result.Notes.Length > 0 ? "; " + result.Notes : "")}"));
-            return 0;
-        });
-        return command;
+        }
     }
 
     private sealed record Settings(string Model, string Mode, int Batch, InputShape Input, Precision Precision, bool ChannelsLast, int Steps, int Warmup, int? Threads);
+
+    private static BenchmarkResult RunAugment(Settings settings, string deviceText)
+    {
+        var target = DeviceSelection.Parse(deviceText);
+        if (settings.Threads is int threads)
+            set_num_threads(threads);
+        var step = DataWorkloads.Augmentation(settings.Batch, settings.Input.Channels, settings.Input.Height, settings.Input.Width, target);
+        Action synchronize = target.type == TorchSharp.DeviceType.CUDA ? () => cuda.synchronize(target) : () => { };
+        double seconds = BenchmarkTimer.Measure(step, settings.Warmup, settings.Steps, synchronize);
+        return Result("torchsharp", settings, target.ToString(), get_num_threads(), seconds, DeviceMemory.InUseBytes(target),
+            "uint8 to float, padded crop 4, flip, normalise, erasing 0.25");
+    }
+
+    private static BenchmarkResult RunDecode(Settings settings, string? folder)
+    {
+        if (folder is null)
+            throw new UsageException("--mode decode needs --folder with image files.");
+        var files = Data.Images.ImageFolderIndex.ListImages(folder);
+        int workers = settings.Threads ?? Environment.ProcessorCount;
+        var step = DataWorkloads.DecodeAndCrop(files, settings.Batch, settings.Input.Height, workers);
+        double seconds = BenchmarkTimer.Measure(step, settings.Warmup, settings.Steps, () => { });
+        double perWorker = settings.Batch * settings.Steps / seconds / workers;
+        return Result("resnetsharp-imaging", settings, "cpu", workers, seconds, null,
+            $"decode + random-resized crop to {settings.Input.Height}; {perWorker:F1} images/s per worker thread; {files.Count} files in {folder}");
+    }
 
     private static BenchmarkResult RunTorch(ResNetSpec spec, Settings settings, string deviceText)
     {

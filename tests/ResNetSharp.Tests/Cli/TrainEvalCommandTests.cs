@@ -69,20 +69,4 @@ public class TrainEvalCommandTests
         Assert.Contains(weights, error);
         Assert.Contains("shape mismatches", error);
     }
-
-    [Fact]
-    public void BenchReportsTheSettingsItMeasuredWith()
-    {
-        using var run = new TinyRun();
-        var (code, output, error) = Run("bench", "--spec", run.ModelFile, "--mode", "train", "--batch", "4", "--input", "1x28x28",
-            "--precision", "fp16", "--channels-last", "--steps", "2", "--warmup", "1", "--device", "cpu", "--json");
-        Assert.True(code == 0, error);
-        var result = JsonDocument.Parse(output).RootElement;
-        Assert.Equal("fp16", result.GetProperty("precision").GetString());
-        Assert.True(result.GetProperty("channelsLast").GetBoolean());
-        Assert.Equal("1x28x28", result.GetProperty("input").GetString());
-        Assert.Equal(2, result.GetProperty("steps").GetInt32());
-        Assert.True(result.GetProperty("imagesPerSecond").GetDouble() > 0);
-        Assert.Equal(JsonValueKind.Null, result.GetProperty("deviceMemoryInUseBytes").ValueKind);
-    }
 }
