@@ -24,7 +24,7 @@ public static class WeightInit
                     break;
                 case BatchNorm2d norm:
                     norm.weight!.fill_(1.0);
-                    norm.bias!.zero_();
+                    norm.bias!.fill_(0);
                     break;
             }
         }

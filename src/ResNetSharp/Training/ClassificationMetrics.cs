@@ -36,6 +36,7 @@ public sealed class ClassificationMetrics : IDisposable
     /// <summary>Reads the accumulated results (one device-to-host copy).</summary>
     public EvaluationResult Result(IReadOnlyList<string> classNames)
     {
+        using var scope = NewDisposeScope();
         var confusion = _confusion.cpu().data<long>().ToArray();
         long total = confusion.Sum();
         var matrix = new long[_classes][];

@@ -47,14 +47,15 @@ public abstract class Optimizer
     /// <summary>Updates one parameter.</summary>
     protected abstract void Update(string name, Tensor parameter, Tensor grad, double weightDecay, double learningRate);
 
-    /// <summary>The gradients of the parameters that have one.</summary>
+    /// <summary>The gradients of the parameters that have one; each is a new handle, so read them inside a dispose scope.</summary>
     public IEnumerable<Tensor> Gradients() => Parameters.Select(p => p.Parameter.grad).OfType<Tensor>();
 
     /// <summary>Clears every gradient.</summary>
     public void ZeroGrad()
     {
+        using var scope = NewDisposeScope(); // each .grad read is a new handle
         foreach (var (_, parameter, _) in Parameters)
-            parameter.grad?.zero_();
+            parameter.grad?.fill_(0);
     }
 
     /// <summary>A state tensor, created as zeros like <paramref name="like"/> on first use (or by <paramref name="create"/>).</summary>

@@ -162,7 +162,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
                     if (lossCount > 0)
                         epochLoss += meanLoss * lossCount;
                     epochLossCount += lossCount;
-                    lossSum.zero_();
+                    lossSum.fill_(0); // TorchSharp's zero_() returns a new handle that would leak here
                     lossCount = 0;
                 }
                 if (stop.IsCancellationRequested)

@@ -81,4 +81,28 @@ public class MixedPrecisionTrainingTests
             tensor.Dispose();
         }
     }
+
+    private sealed class LiveTensorCounter : TrainingObserver
+    {
+        public List<long> Counts { get; } = [];
+
+        public override void Step(StepReport report) => Counts.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Theory]
+    [InlineData(Precision.Fp16)]
+    [InlineData(Precision.Bf16)]
+    public void LiveTensorsDoNotGrowAcrossStepsWithEveryOptionOn(Precision precision)
+    {
+        using var run = new TinyRun(trainImages: 96, testImages: 16);
+        var counter = new LiveTensorCounter();
+        var config = run.Config with
+        {
+            Epochs = 2, Precision = precision, ChannelsLast = true, MixupAlpha = 0.4, CutmixAlpha = 1.0, EmaDecay = 0.9, GradientClip = 1.0,
+        };
+        Assert.True(Train(run, config, run.RunFolder("memory"), observer: counter).Completed);
+        Assert.Equal(12, counter.Counts.Count);
+        // Optimiser state appears in the first steps; after that nothing may accumulate, across the epoch boundary too.
+        Assert.True(counter.Counts.Skip(3).All(count => count == counter.Counts[3]), string.Join(", ", counter.Counts));
+    }
 }

@@ -52,7 +52,7 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>
     public void ZeroInitLastNorm()
     {
         using var _ = no_grad();
-        LastNorm.weight!.zero_();
+        LastNorm.weight!.fill_(0);
     }
 
     /// <inheritdoc />
