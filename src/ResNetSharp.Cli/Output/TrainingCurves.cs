@@ -7,7 +7,8 @@ namespace ResNetSharp.Cli.Output;
 
 /// <summary>
 /// Redraws loss.png and accuracy.png in the run folder after every epoch, from the run's epochs.csv, so
-/// a resumed run's plots cover all its epochs. Files are replaced atomically.
+/// a resumed run's plots cover all its epochs, and confusion.png from the epoch's test confusion matrix
+/// (rows: true class, normalised). Files are replaced atomically.
 /// </summary>
 public sealed class TrainingCurves(string folder) : TrainingObserver
 {
@@ -17,9 +18,13 @@ public sealed class TrainingCurves(string folder) : TrainingObserver
     /// <summary>Test top-1 and top-5 (and the weight average's top-1) per epoch.</summary>
     public string AccuracyPath => Path.Combine(folder, "accuracy.png");
 
+    /// <summary>The last epoch's confusion matrix, each row divided by its class's count.</summary>
+    public string ConfusionPath => Path.Combine(folder, "confusion.png");
+
     /// <inheritdoc />
     public override void Epoch(EpochReport report)
     {
+        SaveConfusion(report.Test);
         string csv = new MetricsLog(folder).CsvPath;
         var rows = File.Exists(csv)
             ? File.ReadAllLines(csv).Skip(1).Select(line => line.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToList()
@@ -42,6 +47,33 @@ public sealed class TrainingCurves(string folder) : TrainingObserver
             if (ema.Any(double.IsFinite))
                 plot.Add.ScatterLine(epochs, ema).LegendText = "EMA top-1";
         });
+    }
+
+    private void SaveConfusion(EvaluationResult test)
+    {
+        int n = test.ClassNames.Count;
+        var rates = new double[n, n];
+        for (int row = 0; row < n; row++)
+        {
+            double count = Math.Max(1, test.Confusion[row].Sum());
+            for (int column = 0; column < n; column++)
+                rates[row, column] = test.Confusion[row][column] / count;
+        }
+        using var plot = new Plot();
+        var heatmap = plot.Add.Heatmap(rates);
+        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        plot.Add.ColorBar(heatmap);
+        var positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+        var labels = test.ClassNames.ToArray();
+        plot.Axes.Bottom.SetTicks(positions, labels);
+        plot.Axes.Left.SetTicks(positions.Select(p => n - 1 - p).ToArray(), labels);
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Title($"Confusion matrix (top-1 {test.Top1:P2})");
+        plot.XLabel("predicted");
+        plot.YLabel("true");
+        byte[] png = plot.GetImageBytes(800, 700, ImageFormat.Png);
+        AtomicFile.Write(ConfusionPath, stream => stream.Write(png));
     }
 
     private static void Save(string path, string title, string yLabel, Alignment legend, Action<Plot> draw)

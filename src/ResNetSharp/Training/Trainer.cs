@@ -23,10 +23,10 @@ public sealed record TrainingOutcome(bool Completed, TrainingProgress Progress, 
 /// or (seed, step), so a run stopped at any point and resumed from its checkpoint ends with the same
 /// weights as an uninterrupted run on the CPU.
 /// </summary>
-/// <remarks>Metrics always go to metrics.jsonl and epochs.csv in the run folder, written before <paramref name="observer"/> hears of them.</remarks>
+/// <remarks>Metrics always go to metrics.jsonl, epochs.csv and tensorboard/ in the run folder, written before <paramref name="observer"/> hears of them.</remarks>
 public sealed class Trainer(TrainingConfig config, string runFolder, Device device, string? dataDir, TrainingObserver observer)
 {
-    private readonly TrainingObserver _observer = new ObserverList(new MetricsLog(runFolder), observer);
+    private readonly TrainingObserver _observer = new ObserverList(new MetricsLog(runFolder), new TensorBoardLog(runFolder), observer);
     private readonly FaultInjection? _fault = FaultInjection.FromEnvironment();
 
     /// <summary>
