@@ -39,7 +39,7 @@ public static class CliApp
         }
         catch (Exception e) when (IsUsageError(e))
         {
-            error.WriteLine($"resnet: {e.Message.ReplaceLineEndings(" ")}");
+            error.WriteLine($"resnet: {UserMessage(e).ReplaceLineEndings(" ")}");
             return UsageError;
         }
         catch (Exception e)
@@ -50,6 +50,12 @@ public static class CliApp
             return RuntimeError;
         }
     }
+
+    /// <summary>The message without .NET's " (Parameter 'name')" suffix: our messages already name the option.</summary>
+    private static string UserMessage(Exception e) =>
+        e is ArgumentException { ParamName: { } name } && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
+            ? e.Message[..^$" (Parameter '{name}')".Length]
+            : e.Message;
 
     private static bool IsUsageError(Exception e) =>
         e is UsageException or ArgumentException or FormatException or FileNotFoundException

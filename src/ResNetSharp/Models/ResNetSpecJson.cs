@@ -15,8 +15,37 @@ public static class ResNetSpecJson
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false), new IntArrayConverter() },
     };
+
+    /// <summary>
+    /// ImmutableArray&lt;int&gt; as a JSON array, without System.Text.Json's reflection-based support for
+    /// immutable collections, which trimmed self-contained builds remove.
+    /// </summary>
+    private sealed class IntArrayConverter : JsonConverter<System.Collections.Immutable.ImmutableArray<int>>
+    {
+        public override System.Collections.Immutable.ImmutableArray<int> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.StartArray)
+                throw new JsonException($"expected an array of integers, got {reader.TokenType}.");
+            var values = System.Collections.Immutable.ImmutableArray.CreateBuilder<int>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out int value))
+                    throw new JsonException($"expected an integer, got {reader.TokenType}.");
+                values.Add(value);
+            }
+            return values.ToImmutable();
+        }
+
+        public override void Write(Utf8JsonWriter writer, System.Collections.Immutable.ImmutableArray<int> value, JsonSerializerOptions options)
+        {
+            writer.WriteStartArray();
+            foreach (int item in value)
+                writer.WriteNumberValue(item);
+            writer.WriteEndArray();
+        }
+    }
 
     /// <summary>Serialises a spec.</summary>
     public static string ToJson(ResNetSpec spec) => JsonSerializer.Serialize(spec, Options);

@@ -33,5 +33,5 @@ public static class PrecisionNames
     public static Precision Parse(string text, string option = "--precision") =>
         Enum.TryParse<Precision>(text, ignoreCase: true, out var precision) && Enum.IsDefined(precision) && !int.TryParse(text, out _)
             ? precision
-            : throw new ArgumentException($"{option} is '{text}'; expected fp32, bf16 or fp16.", option);
+            : throw new ArgumentException($"{option} is '{text}'; expected fp32, bf16 or fp16.");
 }
