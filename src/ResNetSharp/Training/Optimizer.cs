@@ -5,7 +5,8 @@ namespace ResNetSharp.Training;
 /// <summary>
 /// An optimiser over named parameters whose whole state is named tensors, so checkpoints hold it
 /// exactly and a resumed run continues bit for bit. Norm parameters and biases (tensors of rank 1 or
-/// less) can be excluded from weight decay.
+/// less) can be excluded from weight decay. After <see cref="Pack"/>, a step updates whole parameter
+/// groups at once (see <see cref="ParameterGroup"/>), like PyTorch's multi-tensor optimisers.
 /// </summary>
 public abstract class Optimizer
 {
@@ -30,41 +31,107 @@ public abstract class Optimizer
         WeightDecay = weightDecay;
     }
 
+    private List<(ParameterGroup Group, Dictionary<string, Tensor> State)>? _groups;
+
+    /// <summary>Whether the parameters are packed into groups.</summary>
+    public bool IsPacked => _groups is not null;
+
+    /// <summary>Names of the per-parameter state buffers the update uses.</summary>
+    protected abstract IReadOnlyList<string> StateBuffers { get; }
+
+    /// <summary>
+    /// Packs the parameters into one buffer per (weight decay, learning-rate scale) group, so each step
+    /// updates whole groups with a few tensor operations; existing state is kept, as views of group
+    /// buffers, and checkpoints still name it per parameter. Call once the parameters are on their
+    /// device, in their dtype and memory layout. Returns false, changing nothing, when they do not share
+    /// one device and dtype or one is not dense.
+    /// </summary>
+    public bool Pack()
+    {
+        if (_groups is not null)
+            return true;
+        var first = Parameters[0].Parameter;
+        if (Parameters.Any(p => p.Parameter.device_type != first.device_type || p.Parameter.device_index != first.device_index
+                || p.Parameter.dtype != first.dtype || !ParameterGroup.IsDense(p.Parameter)))
+            return false;
+        using var _ = no_grad();
+        _groups = [];
+        foreach (var members in Parameters.GroupBy(p => (Decay: p.Decay ? WeightDecay : 0.0, Scale: LearningRateScale?.Invoke(p.Name) ?? 1.0)))
+        {
+            var group = new ParameterGroup(members.Select(m => (m.Name, m.Parameter)).ToList(), members.Key.Decay, members.Key.Scale);
+            var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            foreach (var buffer in StateBuffers)
+            {
+                state[buffer] = group.NewState();
+                foreach (var name in group.Names)
+                {
+                    var view = group.ViewOf(state[buffer], name);
+                    if (State.Remove($"{name}/{buffer}", out var old))
+                    {
+                        view.copy_(old);
+                        old.Dispose();
+                    }
+                    State[$"{name}/{buffer}"] = view;
+                }
+            }
+            _groups.Add((group, state));
+        }
+        return true;
+    }
+
     /// <summary>Multiplier of the learning rate per parameter name (e.g. a smaller rate for a pretrained backbone); null: 1 for all.</summary>
     public Func<string, double>? LearningRateScale { get; init; }
 
-    /// <summary>Applies one update with learning rate <paramref name="learningRate"/> to every parameter that has a gradient.</summary>
+    /// <summary>
+    /// Applies one update with learning rate <paramref name="learningRate"/> to every trainable parameter
+    /// that has a gradient: group by group when packed and nothing is frozen, else parameter by parameter.
+    /// </summary>
     public void Step(double learningRate)
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         Steps++;
+        if (_groups is not null && _groups.All(g => g.Group.AllTrainable))
+        {
+            foreach (var (group, state) in _groups)
+                Update(group.Values, group.Gradients, buffer => state[buffer], group.WeightDecay, learningRate * group.LearningRateScale);
+            return;
+        }
         foreach (var (name, parameter, decay) in Parameters)
-            if (parameter.grad is { } grad)
-                Update(name, parameter, grad, decay ? WeightDecay : 0.0, learningRate * (LearningRateScale?.Invoke(name) ?? 1.0));
+            if (parameter.requires_grad && parameter.grad is { } grad)
+                Update(parameter, grad, buffer => StateOf(name, buffer, parameter), decay ? WeightDecay : 0.0,
+                    learningRate * (LearningRateScale?.Invoke(name) ?? 1.0));
     }
 
-    /// <summary>Updates one parameter.</summary>
-    protected abstract void Update(string name, Tensor parameter, Tensor grad, double weightDecay, double learningRate);
+    /// <summary>Updates one parameter, or one packed group; <paramref name="state"/> gives a state buffer of the same shape by name.</summary>
+    protected abstract void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, double weightDecay, double learningRate);
 
-    /// <summary>The gradients of the parameters that have one; each is a new handle, so read them inside a dispose scope.</summary>
-    public IEnumerable<Tensor> Gradients() => Parameters.Select(p => p.Parameter.grad).OfType<Tensor>();
+    /// <summary>All gradients: one per group when packed, else one per parameter that has one. Each is a new handle, so read them inside a dispose scope.</summary>
+    public IEnumerable<Tensor> Gradients() => _groups is not null
+        ? _groups.Select(g => g.Group.Gradients.alias())
+        : Parameters.Select(p => p.Parameter.grad).OfType<Tensor>();
 
-    /// <summary>Clears every gradient.</summary>
+    /// <summary>Clears every gradient (in place: packed gradients stay views of their group).</summary>
     public void ZeroGrad()
     {
         using var scope = NewDisposeScope(); // each .grad read is a new handle
+        if (_groups is not null)
+        {
+            foreach (var (group, _) in _groups)
+                group.Gradients.fill_(0);
+            return;
+        }
         foreach (var (_, parameter, _) in Parameters)
             parameter.grad?.fill_(0);
     }
 
-    /// <summary>A state tensor, created as zeros like <paramref name="like"/> on first use (or by <paramref name="create"/>).</summary>
-    protected Tensor StateOf(string name, string buffer, Tensor like, Func<Tensor>? create = null)
+    /// <summary>A parameter's state tensor, created as zeros like the parameter on first use.</summary>
+    private Tensor StateOf(string name, string buffer, Tensor like)
     {
         string key = $"{name}/{buffer}";
         if (!State.TryGetValue(key, out var tensor))
         {
-            tensor = (create?.Invoke() ?? zeros_like(like)).DetachFromDisposeScope();
+            tensor = zeros_like(like).DetachFromDisposeScope();
             State[key] = tensor;
         }
         return tensor;
@@ -78,15 +145,30 @@ public abstract class Optimizer
     public void LoadState(IEnumerable<(string Name, Tensor Tensor)> entries, long steps)
     {
         var known = Parameters.ToDictionary(p => p.Name, p => p.Parameter, StringComparer.Ordinal);
-        foreach (var tensor in State.Values)
-            tensor.Dispose();
-        State.Clear();
-        foreach (var (key, tensor) in entries)
-        {
-            string parameterName = key[..key.LastIndexOf('/')];
-            if (!known.TryGetValue(parameterName, out var parameter))
+        var incoming = entries.ToList();
+        foreach (var (key, _) in incoming)
+            if (key.LastIndexOf('/') is var slash && (slash < 0 || !known.ContainsKey(key[..slash])))
                 throw new InvalidDataException($"optimiser state '{key}' belongs to no trainable parameter of this model.");
-            State[key] = tensor.to(parameter.device).DetachFromDisposeScope();
+        using var _ = no_grad();
+        if (_groups is not null)
+        {
+            foreach (var (_, state) in _groups)
+                foreach (var buffer in state.Values)
+                    buffer.fill_(0);
+            foreach (var (key, tensor) in incoming)
+            {
+                if (!State.TryGetValue(key, out var view))
+                    throw new InvalidDataException($"optimiser state '{key}' is not a state buffer of this optimiser ({string.Join(", ", StateBuffers)}).");
+                view.copy_(tensor);
+            }
+        }
+        else
+        {
+            foreach (var tensor in State.Values)
+                tensor.Dispose();
+            State.Clear();
+            foreach (var (key, tensor) in incoming)
+                State[key] = tensor.to(known[key[..key.LastIndexOf('/')]].device).DetachFromDisposeScope();
         }
         Steps = steps;
     }
@@ -111,15 +193,16 @@ public sealed class SgdOptimizer(IEnumerable<(string Name, Tensor Parameter)> pa
     double weightDecay, bool decayNormsAndBiases = false) : Optimizer(parameters, weightDecay, decayNormsAndBiases)
 {
     /// <inheritdoc />
-    protected override void Update(string name, Tensor parameter, Tensor grad, double weightDecay, double learningRate)
+    protected override IReadOnlyList<string> StateBuffers => momentum != 0 ? ["momentum"] : [];
+
+    /// <inheritdoc />
+    protected override void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, double weightDecay, double learningRate)
     {
         var direction = weightDecay != 0 ? grad.add(parameter, weightDecay) : grad;
         if (momentum != 0)
         {
-            bool first = !State.ContainsKey($"{name}/momentum");
-            var buffer = StateOf(name, "momentum", parameter, () => direction.clone());
-            if (!first)
-                buffer.mul_(momentum).add_(direction);
+            // A zero buffer times momentum plus the direction is the direction itself: torch's first-step clone.
+            var buffer = state("momentum").mul_(momentum).add_(direction);
             direction = nesterov ? direction.add(buffer, momentum) : buffer;
         }
         parameter.add_(direction, -learningRate);
@@ -131,12 +214,15 @@ public sealed class AdamWOptimizer(IEnumerable<(string Name, Tensor Parameter)> 
     double weightDecay, bool decayNormsAndBiases = false) : Optimizer(parameters, weightDecay, decayNormsAndBiases)
 {
     /// <inheritdoc />
-    protected override void Update(string name, Tensor parameter, Tensor grad, double weightDecay, double learningRate)
+    protected override IReadOnlyList<string> StateBuffers => ["exp_avg", "exp_avg_sq"];
+
+    /// <inheritdoc />
+    protected override void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, double weightDecay, double learningRate)
     {
         if (weightDecay != 0)
             parameter.mul_(1 - learningRate * weightDecay);
-        var mean = StateOf(name, "exp_avg", parameter).mul_(beta1).add_(grad, 1 - beta1);
-        var variance = StateOf(name, "exp_avg_sq", parameter).mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+        var mean = state("exp_avg").mul_(beta1).add_(grad, 1 - beta1);
+        var variance = state("exp_avg_sq").mul_(beta2).addcmul_(grad, grad, 1 - beta2);
         double correction1 = 1 - Math.Pow(beta1, Steps);
         double correction2 = 1 - Math.Pow(beta2, Steps);
         var denominator = variance.sqrt().div_(Math.Sqrt(correction2)).add_(epsilon);

@@ -70,6 +70,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         if (device.type == DeviceType.CUDA)
             CudnnAutotune.TrySet(config.CudnnAutotune);
         var optimizer = CreateOptimizer(model);
+        optimizer.Pack();
         using var average = config.EmaDecay > 0 ? new WeightAverage(model, config.EmaDecay) : null;
         if (average is not null && config.ChannelsLast)
             MemoryFormat.ConvertWeights(average.Model);

@@ -49,6 +49,7 @@ public sealed class TorchWorkload : IDisposable
         if (!train)
             return;
         _optimizer = new SgdOptimizer(model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), 0.9, nesterov: false, weightDecay: 5e-4);
+        _optimizer.Pack();
         _scaler = precision == Precision.Fp16 ? new LossScaler() : null;
     }
 
