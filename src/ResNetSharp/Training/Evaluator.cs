@@ -14,21 +14,30 @@ public static class Evaluator
     public static EvaluationResult Evaluate(ResNet model, ImageDataset data, int batchSize, InputAdapter input,
         bool flipTestTimeAugmentation = false)
     {
+        var view = new InMemoryEvaluationData(data); // not disposed: the caller owns data
+        return Evaluate(model, view, batchSize, input, flipTestTimeAugmentation);
+    }
+
+    /// <summary>Evaluates on batches from <paramref name="data"/>, in memory or streamed.</summary>
+    public static EvaluationResult Evaluate(ResNet model, EvaluationData data, int batchSize, InputAdapter input,
+        bool flipTestTimeAugmentation = false)
+    {
         bool wasTraining = model.training;
         model.eval();
         try
         {
             using var _ = no_grad();
             using var metrics = new ClassificationMetrics(data.ClassNames.Count, input.Device);
-            for (long start = 0; start < data.Count; start += batchSize)
+            foreach (var (images, labels) in data.Batches(batchSize))
             {
                 using var scope = NewDisposeScope();
-                long end = Math.Min(start + batchSize, data.Count);
-                var x = input.Prepare(data.Images.narrow(0, start, end - start), AugmentationOptions.None, null);
+                using var batchImages = images;
+                using var batchLabels = labels;
+                var x = input.Prepare(images, AugmentationOptions.None, null);
                 var logits = model.call(x).to(ScalarType.Float32);
                 if (flipTestTimeAugmentation)
                     logits = (logits + model.call(x.flip(3)).to(ScalarType.Float32)).div_(2);
-                metrics.Add(logits, data.Labels.narrow(0, start, end - start).to(logits.device));
+                metrics.Add(logits, labels.to(logits.device));
             }
             return metrics.Result(data.ClassNames);
         }

@@ -47,8 +47,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         var store = new CheckpointStore(runFolder);
 
         using var train = TrainingData();
-        using var testCpu = LoadSplit(DatasetSplit.Test, config.TestLimit);
-        using var test = testCpu.To(device);
+        using var test = TestData();
         int dataChannels = train.ImageShape.Channels;
         int modelChannels = dataChannels == 1 && config.Grayscale == GrayscaleMode.RepeatChannels ? 3 : dataChannels;
 
@@ -319,6 +318,19 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         }
         using var cpu = LoadSplit(DatasetSplit.Train, config.TrainLimit);
         return new InMemoryBatches(cpu.To(device));
+    }
+
+    /// <summary>Streamed image folders evaluate streamed too; everything else is held on the device.</summary>
+    private EvaluationData TestData()
+    {
+        if (Directory.Exists(config.Dataset) && !config.InMemoryImages)
+        {
+            var index = ImageFolderIndex.Scan(DatasetCatalog.ImageFolderSplit(config.Dataset, DatasetSplit.Test));
+            return new StreamedFolderEvaluationData(index, ImagePreprocessing.ForCrop(config.ImageSize), device,
+                config.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail, config.TestLimit, ReportSkipped);
+        }
+        using var cpu = LoadSplit(DatasetSplit.Test, config.TestLimit);
+        return new InMemoryEvaluationData(cpu.To(device));
     }
 
     private void ReportSkipped(IReadOnlyList<(string Path, string Problem)> skipped)

@@ -43,6 +43,7 @@ public class StreamedFolderTrainingTests
         var whole = Train(config, root.File("whole"));
         Assert.True(whole.Completed);
         Assert.Equal(6, whole.Progress.GlobalStep);
+        Assert.Equal(4, whole.LastEvaluation!.Samples); // val/ streamed: 2 images per class
         string folder = root.File("resumed");
         Assert.False(Train(config, folder, stopAfter: 4).Completed);
         Assert.True(Train(config, folder, resume: true).Completed);
