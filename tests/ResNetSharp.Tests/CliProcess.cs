@@ -8,9 +8,12 @@ namespace ResNetSharp.Tests;
 /// </summary>
 internal static class CliProcess
 {
-    /// <summary>Runs resnet with <paramref name="args"/>; kills it (SIGKILL on Unix) once <paramref name="killAfter"/> has passed.</summary>
+    /// <summary>
+    /// Runs resnet with <paramref name="args"/>; kills it (SIGKILL on Unix) once <paramref name="killAfter"/>
+    /// has passed, or once the task <paramref name="killWhen"/> starts completes, if the process is still running.
+    /// </summary>
     public static async Task<(int Code, string Output, string Error)> RunAsync(IEnumerable<string> args,
-        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? killAfter = null)
+        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? killAfter = null, Func<Task>? killWhen = null)
     {
         string cli = Path.Combine(AppContext.BaseDirectory, "resnet.dll");
         var start = new ProcessStartInfo(DotnetHost(), [cli, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -19,10 +22,11 @@ internal static class CliProcess
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (killAfter is { } delay)
+        var trigger = killWhen?.Invoke() ?? (killAfter is { } delay ? Task.Delay(delay) : null);
+        if (trigger is not null)
         {
             var exited = process.WaitForExitAsync();
-            if (await Task.WhenAny(exited, Task.Delay(delay)) != exited)
+            if (await Task.WhenAny(exited, trigger) != exited)
                 process.Kill();
         }
         await process.WaitForExitAsync();

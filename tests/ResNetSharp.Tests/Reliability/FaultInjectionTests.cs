@@ -77,4 +77,38 @@ public class FaultInjectionTests
             Environment.SetEnvironmentVariable(FaultInjection.Variable, null);
         }
     }
+
+    [Fact]
+    public void Fp16SkipsAStepWithNonFiniteGradientsHalvesTheScaleAndCarriesOn()
+    {
+        using var run = new TinyRun(trainImages: 64, testImages: 16);
+        string folder = run.RunFolder("fp16");
+        var observer = new RecordingObserver();
+        Environment.SetEnvironmentVariable(FaultInjection.Variable, "nan-loss@3");
+        TrainingOutcome outcome;
+        try
+        {
+            outcome = new Trainer(run.Config with { Epochs = 1, Precision = Precision.Fp16 }, folder, CPU, run.DataDir, observer)
+                .Run(false, false, CancellationToken.None);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(FaultInjection.Variable, null);
+        }
+        Assert.True(outcome.Completed);
+        Assert.Contains(observer.Warnings, w => w.Contains("fp16: skipped 1 step(s)") && w.Contains("by step 3"));
+        Assert.True(outcome.Progress.LossScale <= 32768, $"loss scale {outcome.Progress.LossScale}");
+        Assert.True(double.IsFinite(observer.Epochs.Single().TrainLoss));
+
+        var loaded = new CheckpointStore(folder).LoadLatest(_ => { })!;
+        Assert.Equal(outcome.Progress.LossScale, loaded.Progress.LossScale);
+        Assert.Equal(3, loaded.OptimizerSteps); // 4 steps, one skipped
+        foreach (var (name, tensor) in loaded.Tensors)
+        {
+            Assert.True(tensor.isfinite().all().item<bool>(), $"{name} is not finite");
+            tensor.Dispose();
+        }
+        ReliabilityLog.Record("faults", "NaN loss with fp16 loss scaling", "nan-loss injected at step 3 of an fp16 run", 1,
+            $"ok: step skipped, loss scale halved to {outcome.Progress.LossScale:G}, run finished with finite weights");
+    }
 }

@@ -25,20 +25,27 @@ public class KillTests
         ];
 
         string reference = run.RunFolder("reference");
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var (code, _, error) = await CliProcess.RunAsync(Arguments(reference));
         Assert.True(code == 0, error);
-        // Kill delays scale with this machine's speed: each lands within 15-35% of an uninterrupted
-        // run, so at least two land before the resumed run can finish, on fast and slow machines alike.
-        double uninterruptedMs = clock.Elapsed.TotalMilliseconds;
 
         string killed = run.RunFolder("killed");
+        string latest = Path.Combine(killed, "checkpoint.safetensors");
         var random = new Random(2026);
         var survived = new List<string>();
         for (int kill = 0; kill < Kills; kill++)
         {
-            var delay = TimeSpan.FromMilliseconds(uninterruptedMs * (0.15 + 0.2 * random.NextDouble()));
-            var (killCode, _, killError) = await CliProcess.RunAsync(Arguments(killed), killAfter: delay);
+            // Each kill lands a random 0-150 ms after this run's first new checkpoint: mid-step or
+            // mid-write, and always after progress, however fast or slow the machine is.
+            var delay = TimeSpan.FromMilliseconds(random.Next(150));
+            var before = File.Exists(latest) ? File.GetLastWriteTimeUtc(latest) : DateTime.MinValue;
+            async Task AfterNewCheckpoint()
+            {
+                var giveUp = DateTime.UtcNow.AddMinutes(2); // the run ended some other way; its exit code tells
+                while ((!File.Exists(latest) || File.GetLastWriteTimeUtc(latest) == before) && DateTime.UtcNow < giveUp)
+                    await Task.Delay(5);
+                await Task.Delay(delay);
+            }
+            var (killCode, _, killError) = await CliProcess.RunAsync(Arguments(killed), killWhen: AfterNewCheckpoint);
             if (killCode == 0)
                 break; // finished before the kill landed
             Assert.True(killCode == 137 || killCode == -1 || killCode == 9 || OperatingSystem.IsWindows(), $"exit {killCode}: {killError}");
@@ -53,7 +60,7 @@ public class KillTests
                     tensor.Dispose();
                 state = $"checkpoint at step {loaded.Progress.GlobalStep} loadable";
             }
-            survived.Add($"kill after {delay.TotalMilliseconds:F0} ms: {state}");
+            survived.Add($"kill {delay.TotalMilliseconds:F0} ms after a new checkpoint: {state}");
         }
         var (finalCode, _, finalError) = await CliProcess.RunAsync(Arguments(killed));
         Assert.True(finalCode == 0, finalError);
@@ -64,7 +71,7 @@ public class KillTests
         foreach (var ((name, e), (_, a)) in expected.Zip(actual))
             Assert.True(e.bytes.SequenceEqual(a.bytes), $"{name} differs after {survived.Count} kills");
         Assert.True(survived.Count >= 2, "at least two kills should land before the run finishes: " + string.Join("; ", survived));
-        ReliabilityLog.Record("kills", "resnet train", "SIGKILL at random moments, then --resume, " + string.Join("; ", survived), survived.Count,
+        ReliabilityLog.Record("kills", "resnet train", "SIGKILL at random moments after checkpoints, then --resume, " + string.Join("; ", survived), survived.Count,
             $"ok: every latest checkpoint loadable; final weights bit-identical to the uninterrupted run ({expected.Count} tensors)");
     }
 }
