@@ -24,15 +24,18 @@ public static class EvalCommand
         var batch = new Option<int>("--batch-size", "-b") { Description = "Images per batch", DefaultValueFactory = _ => 256 };
         var limit = new Option<int>("--test-limit") { Description = "Evaluate only the first N images (0: all)" };
         var tta = new Option<bool>("--tta") { Description = "Average with horizontally flipped images" };
+        var precision = new Option<string>("--precision") { Description = "fp32, bf16 or fp16 compute (fp32 weights and norms)", DefaultValueFactory = _ => "fp32" };
+        var channelsLast = new Option<bool>("--channels-last") { Description = "NHWC inputs and convolution weights" };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("eval", "Evaluate weights on a dataset's test split");
-        foreach (var option in new Option[] { model, weights, dataset, dataDir, grayscale, batch, limit, tta, device, json })
+        foreach (var option in new Option[] { model, weights, dataset, dataDir, grayscale, batch, limit, tta, precision, channelsLast, device, json })
             command.Add(option);
 
         command.SetAction(parsed =>
         {
             OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch-size");
+            var computePrecision = PrecisionNames.Parse(parsed.GetValue(precision)!);
             var weightsFile = parsed.GetValue(weights)!;
             var weightsMetadata = WeightFile.ReadMetadata(weightsFile.FullName);
             using var full = DatasetCatalog.Load(parsed.GetValue(dataset)!, DatasetSplit.Test, parsed.GetValue(dataDir));
@@ -50,8 +53,15 @@ public static class EvalCommand
             using var network = new ResNet(spec);
             WeightLoader.LoadFile(network, weightsFile.FullName);
             network.to(selectedDevice);
-            var result = Evaluator.Evaluate(network, data.To(selectedDevice), parsed.GetValue(batch),
-                InputAdapter.For(data, modelChannels, selectedDevice), parsed.GetValue(tta));
+            if (parsed.GetValue(channelsLast))
+                MemoryFormat.ConvertWeights(network);
+            var input = InputAdapter.For(data, modelChannels, selectedDevice) with
+            {
+                ComputeDtype = computePrecision.ToScalarType(),
+                ChannelsLast = parsed.GetValue(channelsLast),
+            };
+            using var onDevice = data.To(selectedDevice);
+            var result = Evaluator.Evaluate(network, onDevice, parsed.GetValue(batch), input, parsed.GetValue(tta));
 
             if (parsed.GetValue(json))
                 output.WriteLine(JsonSerializer.Serialize(result, JsonOutput.Options));

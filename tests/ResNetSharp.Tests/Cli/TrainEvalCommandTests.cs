@@ -29,6 +29,13 @@ public class TrainEvalCommandTests
         double trainedTop1 = double.Parse(lastEpoch.Split(',')[3], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(trainedTop1, result.GetProperty("top1").GetDouble(), 6);
 
+        var (lowCode, lowOutput, lowError) = Run("eval", "--model", run.ModelFile, "--weights", Path.Combine(folder, "last.safetensors"),
+            "--data-dir", run.DataDir, "--device", "cpu", "--precision", "bf16", "--channels-last", "--json");
+        Assert.True(lowCode == 0, lowError);
+        var low = JsonDocument.Parse(lowOutput).RootElement;
+        Assert.Equal(result.GetProperty("top1").GetDouble(), low.GetProperty("top1").GetDouble(), tolerance: 0.1);
+        Assert.Equal(result.GetProperty("loss").GetDouble(), low.GetProperty("loss").GetDouble(), tolerance: 0.05);
+
         foreach (var (plot, height) in new[] { ("loss.png", 500), ("accuracy.png", 500), ("confusion.png", 700) })
         {
             var image = ResNetSharp.Imaging.ImageDecoder.Decode(Path.Combine(folder, plot));
