@@ -19,6 +19,13 @@ internal static class LibTorchContext
     [return: MarshalAs(UnmanagedType.U1)]
     public static extern bool UserEnabledMkldnn(IntPtr context);
 
+    [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+    public static extern void SetUserEnabledNNPACK(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+    [DllImport("libtorch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledNNPACKEv")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static extern bool UserEnabledNNPACK(IntPtr context);
+
     [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context17setBenchmarkCuDNNEb")]
     public static extern void SetBenchmarkCuDNN(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
 

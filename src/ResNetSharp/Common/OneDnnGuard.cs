@@ -8,7 +8,8 @@ namespace ResNetSharp.Common;
 /// oneDNN 3.7 in libtorch 2.10 plans its kernels with a cache size of 0. There it was seen to kill the
 /// process (SIGFPE planning a strided 1x1 convolution's backward pass) and, worse, to return non-finite
 /// weight gradients for small convolutions. libtorch then uses its own convolution kernels: correct, and
-/// about 4x slower on the CPU. GPUs are unaffected.
+/// about 4x slower on the CPU. GPUs are unaffected. NNPACK, which cannot initialise on such machines
+/// either, is switched off there too, which silences libtorch's repeated warning about it.
 /// </summary>
 /// <remarks>
 /// RESNETSHARP_MKLDNN=on or off overrides the detection. The switch is libtorch's
@@ -43,6 +44,11 @@ public static class OneDnnGuard
 
     private static string Apply()
     {
+        // NNPACK reads the same CPUID leaves; where they are hidden it cannot initialise, and libtorch
+        // then warns "Could not initialize NNPACK! Reason: Unsupported hardware." at every eligible convolution.
+        if (CacheTopologyHidden())
+            LibTorchContext.TryCall(context => { LibTorchContext.SetUserEnabledNNPACK(context, false); return true; });
+
         string? setting = Environment.GetEnvironmentVariable("RESNETSHARP_MKLDNN")?.Trim().ToLowerInvariant();
         bool? enable = setting switch
         {
@@ -56,6 +62,13 @@ public static class OneDnnGuard
         return LibTorchContext.TryCall(context => { LibTorchContext.SetUserEnabledMkldnn(context, enable.Value); return true; }) is null
             ? "oneDNN unchanged: libtorch's switch is not reachable"
             : $"oneDNN {(enable.Value ? "on" : "off")}: {why}";
+    }
+
+    /// <summary>Whether libtorch may use NNPACK, or null where its switch is not reachable.</summary>
+    public static bool? IsNnpackEnabled()
+    {
+        EnsureApplied();
+        return LibTorchContext.TryCall(LibTorchContext.UserEnabledNNPACK);
     }
 
     /// <summary>Whether libtorch currently uses oneDNN, or null where its switch is not reachable.</summary>
