@@ -46,8 +46,9 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
             _observer.Message($"removed {cleaned} unfinished temporary file(s) from an earlier run");
         var store = new CheckpointStore(runFolder);
 
-        using var train = TrainingData();
-        using var test = TestData();
+        var data = new RunData(config, device, dataDir, _observer);
+        using var train = data.Training();
+        using var test = data.Test();
         int dataChannels = train.ImageShape.Channels;
         int modelChannels = dataChannels == 1 && config.Grayscale == GrayscaleMode.RepeatChannels ? 3 : dataChannels;
 
@@ -307,50 +308,6 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         return new ModelCard(config.Model, train.ClassNames, modelChannels, preprocessing);
     }
 
-    /// <summary>Image folders stream with random-resized crops unless asked to load into memory; named datasets live on the device.</summary>
-    private TrainingBatches TrainingData()
-    {
-        if (Directory.Exists(config.Dataset) && !config.InMemoryImages)
-        {
-            var index = ImageFolderIndex.Scan(DatasetCatalog.ImageFolderSplit(config.Dataset, DatasetSplit.Train));
-            return new StreamedFolderBatches(index, config.ImageSize, config.Seed, device,
-                config.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail, ReportSkipped, config.TrainLimit);
-        }
-        using var cpu = LoadSplit(DatasetSplit.Train, config.TrainLimit);
-        return new InMemoryBatches(cpu.To(device));
-    }
-
-    /// <summary>Streamed image folders evaluate streamed too; everything else is held on the device.</summary>
-    private EvaluationData TestData()
-    {
-        if (Directory.Exists(config.Dataset) && !config.InMemoryImages)
-        {
-            var index = ImageFolderIndex.Scan(DatasetCatalog.ImageFolderSplit(config.Dataset, DatasetSplit.Test));
-            return new StreamedFolderEvaluationData(index, ImagePreprocessing.ForCrop(config.ImageSize), device,
-                config.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail, config.TestLimit, ReportSkipped);
-        }
-        using var cpu = LoadSplit(DatasetSplit.Test, config.TestLimit);
-        return new InMemoryEvaluationData(cpu.To(device));
-    }
-
-    private void ReportSkipped(IReadOnlyList<(string Path, string Problem)> skipped)
-    {
-        if (skipped.Count > 0)
-            _observer.Warning($"skipped {skipped.Count} image(s) that do not decode: " +
-                string.Join("; ", skipped.Take(10).Select(s => s.Problem)) + (skipped.Count > 10 ? "; …" : ""));
-    }
-
-    private ImageDataset LoadSplit(DatasetSplit split, int limit)
-    {
-        var folderOptions = new ImageFolderOptions(config.ImageSize,
-            config.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail, ReportSkipped);
-        var data = DatasetCatalog.Load(config.Dataset, split, dataDir, folderOptions: folderOptions);
-        if (limit <= 0 || limit >= data.Count)
-            return data;
-        using (data)
-            return data.Take(limit);
-    }
-
     private static string LastGoodCheckpoint(CheckpointStore store) => File.Exists(store.LatestPath) ? store.LatestPath : "none yet";
 
     private TrainingFailedException Diverged(long step, long stepsSinceCheck, double learningRate, CheckpointStore store)
@@ -370,17 +327,5 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         return new TrainingFailedException(
             $"out of memory on {device} at step {step + 1} with batch size {config.BatchSize} ({first}); " +
             $"the last good checkpoint is {LastGoodCheckpoint(store)}, left as it was. Try a smaller --batch-size.", e);
-    }
-}
-
-/// <summary>Derives independent, reproducible seeds from a run seed and a counter.</summary>
-internal static class Seeds
-{
-    public static long Mix(long seed, long counter)
-    {
-        ulong z = (ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)counter + 0x632BE59BD9B4E019UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return (long)((z ^ (z >> 31)) & 0x7FFF_FFFF_FFFF_FFFFUL);
     }
 }
