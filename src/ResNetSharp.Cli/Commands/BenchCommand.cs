@@ -22,7 +22,7 @@ public static class BenchCommand
     public static Command Create(TextWriter output)
     {
         var model = new ModelSelection();
-        var mode = new Option<string>("--mode") { Description = "train, infer, augment (on-device batch augmentation) or decode (image decoding and random-resized crops from --folder)", DefaultValueFactory = _ => "train" };
+        var mode = new Option<string>("--mode") { Description = "train, infer, optimizer (zero grads + SGD step alone, packed and per parameter), augment (on-device batch augmentation) or decode (image decoding and random-resized crops from --folder)", DefaultValueFactory = _ => "train" };
         var folder = new Option<string?>("--folder") { Description = "Images to decode with --mode decode (searched recursively)" };
         var batch = new Option<int>("--batch") { Description = "Images per step", DefaultValueFactory = _ => 64 };
         var input = new Option<string?>("--input") { Description = "Sample shape CxHxW; default 3x32x32 for CIFAR-stem models, else 3x224x224" };
@@ -41,7 +41,7 @@ public static class BenchCommand
         command.SetAction(parsed =>
         {
             var shape = parsed.GetValue(input) is { } text ? InputShape.Parse(text, "--input") : (InputShape?)null;
-            string chosenMode = OptionChecks.OneOf(parsed.GetValue(mode)!, "--mode", "train", "infer", "augment", "decode");
+            string chosenMode = OptionChecks.OneOf(parsed.GetValue(mode)!, "--mode", "train", "infer", "optimizer", "augment", "decode");
             if (chosenMode is "augment" or "decode")
             {
                 var dataSettings = new Settings(chosenMode, chosenMode, OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch"),
@@ -64,7 +64,8 @@ public static class BenchCommand
                 OptionChecks.AtLeast(parsed.GetValue(steps), 1, "--steps"),
                 OptionChecks.AtLeast(parsed.GetValue(warmup), 0, "--warmup"),
                 parsed.GetValue(threads) is int t ? OptionChecks.AtLeast(t, 1, "--threads") : null);
-            var result = OptionChecks.OneOf(parsed.GetValue(engine)!, "--engine", "torchsharp", "onnxruntime") == "torchsharp"
+            var result = chosenMode == "optimizer" ? RunOptimizer(spec, settings, parsed.GetValue(device)!)
+                : OptionChecks.OneOf(parsed.GetValue(engine)!, "--engine", "torchsharp", "onnxruntime") == "torchsharp"
                 ? RunTorch(spec, settings, parsed.GetValue(device)!)
                 : RunOnnx(spec, settings);
             Print(result, parsed.GetValue(json));
@@ -108,6 +109,23 @@ public static class BenchCommand
         double perWorker = settings.Batch * settings.Steps / seconds / workers;
         return Result("resnetsharp-imaging", settings, "cpu", workers, seconds, null,
             $"decode + random-resized crop to {settings.Input.Height}; {perWorker:F1} images/s per worker thread; {files.Count} files in {folder}");
+    }
+
+    private static BenchmarkResult RunOptimizer(ResNetSpec spec, Settings settings, string deviceText)
+    {
+        var target = DeviceSelection.Parse(deviceText);
+        if (settings.Threads is int threads)
+            set_num_threads(threads);
+        Action synchronize = target.type == TorchSharp.DeviceType.CUDA ? () => cuda.synchronize(target) : () => { };
+        double Time(bool packed)
+        {
+            using var model = new ResNet(spec);
+            return BenchmarkTimer.Measure(OptimizerWorkload.Create(model, target, packed, settings.ChannelsLast), settings.Warmup, settings.Steps, synchronize);
+        }
+        double perParameter = Time(packed: false), packedSeconds = Time(packed: true);
+        return Result("torchsharp", settings, target.ToString(), get_num_threads(), packedSeconds, DeviceMemory.InUseBytes(target),
+            string.Create(CultureInfo.InvariantCulture,
+                $"packed {packedSeconds * 1000 / settings.Steps:F2} ms/step, per parameter {perParameter * 1000 / settings.Steps:F2} ms/step ({perParameter / packedSeconds:F2}x); images/s is meaningless here"));
     }
 
     private static BenchmarkResult RunTorch(ResNetSpec spec, Settings settings, string deviceText)

@@ -47,4 +47,16 @@ public class BenchCommandTests
         Assert.Equal(CliApp.UsageError, code);
         Assert.Contains("--folder", error);
     }
+
+    [Fact]
+    public void OptimizerModeTimesThePackedAndThePerParameterStep()
+    {
+        using var run = new TinyRun();
+        var (code, output, error) = Run("bench", "--spec", run.ModelFile, "--mode", "optimizer", "--steps", "3", "--warmup", "1",
+            "--device", "cpu", "--json");
+        Assert.True(code == 0, error);
+        var result = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("optimizer", result.GetProperty("mode").GetString());
+        Assert.Matches(@"^packed [0-9.]+ ms/step, per parameter [0-9.]+ ms/step \([0-9.]+x\)", result.GetProperty("notes").GetString());
+    }
 }
