@@ -29,9 +29,14 @@ public sealed record ImagePreprocessing(int ResizeTo, int CropTo, IReadOnlyList<
     /// <summary>The form stored in weight and ONNX metadata: <c>{"resizeTo":256,"cropTo":224,"mean":[...],"std":[...],"grayscale":false}</c>.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>Reads <see cref="ToJson"/>'s form; throws a <see cref="JsonException"/> (or FormatException for "null") otherwise.</summary>
-    public static ImagePreprocessing FromJson(string json) =>
-        JsonSerializer.Deserialize<ImagePreprocessing>(json, Json) ?? throw new FormatException("preprocessing is null");
+    /// <summary>Reads <see cref="ToJson"/>'s form; throws a <see cref="JsonException"/>, or a FormatException for "null" or a missing mean or std.</summary>
+    public static ImagePreprocessing FromJson(string json)
+    {
+        var preprocessing = JsonSerializer.Deserialize<ImagePreprocessing>(json, Json) ?? throw new FormatException("preprocessing is null");
+        return preprocessing.Mean is null || preprocessing.Std is null
+            ? throw new FormatException("preprocessing needs \"mean\" and \"std\" lists")
+            : preprocessing;
+    }
 
     /// <summary>The ImageNet ratio (256/224) for another crop size.</summary>
     public static ImagePreprocessing ForCrop(int crop) =>

@@ -61,6 +61,8 @@ public static class SafeArchiveExtractor
                     throw Refuse(archive, name, $"is past the {MaxEntries} members this extractor accepts");
                 if (entry.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink)
                     throw Refuse(archive, name, $"is a link to '{entry.LinkName}'; links are not extracted");
+                if (name.Length == 0 || name.Contains('\0'))
+                    throw Refuse(archive, name.Replace('\0', '?'), "has an empty name or a NUL character in it");
                 if (Path.IsPathRooted(name) || name.Split('/', '\\').Contains(".."))
                     throw Refuse(archive, name, "has an absolute path or '..'; it would land outside the target folder");
                 string destination = Path.GetFullPath(Path.Combine(root, name));
@@ -89,7 +91,7 @@ public static class SafeArchiveExtractor
                 }
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException && e is not ArchiveFormatException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or OverflowException && e is not ArchiveFormatException)
         {
             throw new ArchiveFormatException(archive, $"damaged archive ({e.Message})");
         }
