@@ -31,7 +31,7 @@ public abstract class Optimizer
         WeightDecay = weightDecay;
     }
 
-    private List<(ParameterGroup Group, Dictionary<string, Tensor> State)>? _groups;
+    private List<(ParameterGroup Group, Dictionary<string, Tensor> State, Tensor Scratch)>? _groups;
 
     /// <summary>Whether the parameters are packed into groups.</summary>
     public bool IsPacked => _groups is not null;
@@ -74,7 +74,9 @@ public abstract class Optimizer
                     State[$"{name}/{buffer}"] = view;
                 }
             }
-            _groups.Add((group, state));
+            // One reusable temporary per group: group-sized temporaries allocated every step cost page
+            // faults on the CPU (large blocks are not cached there), more than the update itself.
+            _groups.Add((group, state, group.NewState()));
         }
         return true;
     }
@@ -93,18 +95,21 @@ public abstract class Optimizer
         Steps++;
         if (_groups is not null && _groups.All(g => g.Group.AllTrainable))
         {
-            foreach (var (group, state) in _groups)
-                Update(group.Values, group.Gradients, buffer => state[buffer], group.WeightDecay, learningRate * group.LearningRateScale);
+            foreach (var (group, state, scratch) in _groups)
+                Update(group.Values, group.Gradients, buffer => state[buffer], scratch, group.WeightDecay, learningRate * group.LearningRateScale);
             return;
         }
         foreach (var (name, parameter, decay) in Parameters)
             if (parameter.requires_grad && parameter.grad is { } grad)
-                Update(parameter, grad, buffer => StateOf(name, buffer, parameter), decay ? WeightDecay : 0.0,
+                Update(parameter, grad, buffer => StateOf(name, buffer, parameter), empty_like(parameter), decay ? WeightDecay : 0.0,
                     learningRate * (LearningRateScale?.Invoke(name) ?? 1.0));
     }
 
-    /// <summary>Updates one parameter, or one packed group; <paramref name="state"/> gives a state buffer of the same shape by name.</summary>
-    protected abstract void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, double weightDecay, double learningRate);
+    /// <summary>
+    /// Updates one parameter, or one packed group. <paramref name="state"/> gives a state buffer of the same
+    /// shape by name; <paramref name="scratch"/> is a temporary of the same shape whose contents do not matter.
+    /// </summary>
+    protected abstract void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, Tensor scratch, double weightDecay, double learningRate);
 
     /// <summary>All gradients: one per group when packed, else one per parameter that has one. Each is a new handle, so read them inside a dispose scope.</summary>
     public IEnumerable<Tensor> Gradients() => _groups is not null
@@ -117,7 +122,7 @@ public abstract class Optimizer
         using var scope = NewDisposeScope(); // each .grad read is a new handle
         if (_groups is not null)
         {
-            foreach (var (group, _) in _groups)
+            foreach (var (group, _, _) in _groups)
                 group.Gradients.fill_(0);
             return;
         }
@@ -152,7 +157,7 @@ public abstract class Optimizer
         using var _ = no_grad();
         if (_groups is not null)
         {
-            foreach (var (_, state) in _groups)
+            foreach (var (_, state, _) in _groups)
                 foreach (var buffer in state.Values)
                     buffer.fill_(0);
             foreach (var (key, tensor) in incoming)
@@ -196,14 +201,16 @@ public sealed class SgdOptimizer(IEnumerable<(string Name, Tensor Parameter)> pa
     protected override IReadOnlyList<string> StateBuffers => momentum != 0 ? ["momentum"] : [];
 
     /// <inheritdoc />
-    protected override void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, double weightDecay, double learningRate)
+    protected override void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, Tensor scratch, double weightDecay, double learningRate)
     {
-        var direction = weightDecay != 0 ? grad.add(parameter, weightDecay) : grad;
+        var direction = weightDecay != 0 ? scratch.copy_(grad).add_(parameter, weightDecay) : grad;
         if (momentum != 0)
         {
             // A zero buffer times momentum plus the direction is the direction itself: torch's first-step clone.
             var buffer = state("momentum").mul_(momentum).add_(direction);
-            direction = nesterov ? direction.add(buffer, momentum) : buffer;
+            direction = !nesterov ? buffer
+                : ReferenceEquals(direction, grad) ? scratch.copy_(grad).add_(buffer, momentum)
+                : direction.add_(buffer, momentum);
         }
         parameter.add_(direction, -learningRate);
     }
@@ -217,7 +224,7 @@ public sealed class AdamWOptimizer(IEnumerable<(string Name, Tensor Parameter)> 
     protected override IReadOnlyList<string> StateBuffers => ["exp_avg", "exp_avg_sq"];
 
     /// <inheritdoc />
-    protected override void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, double weightDecay, double learningRate)
+    protected override void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, Tensor scratch, double weightDecay, double learningRate)
     {
         if (weightDecay != 0)
             parameter.mul_(1 - learningRate * weightDecay);
@@ -225,7 +232,7 @@ public sealed class AdamWOptimizer(IEnumerable<(string Name, Tensor Parameter)> 
         var variance = state("exp_avg_sq").mul_(beta2).addcmul_(grad, grad, 1 - beta2);
         double correction1 = 1 - Math.Pow(beta1, Steps);
         double correction2 = 1 - Math.Pow(beta2, Steps);
-        var denominator = variance.sqrt().div_(Math.Sqrt(correction2)).add_(epsilon);
+        var denominator = scratch.copy_(variance).sqrt_().div_(Math.Sqrt(correction2)).add_(epsilon);
         parameter.addcdiv_(mean, denominator, -learningRate / correction1);
     }
 }
