@@ -101,15 +101,16 @@ public abstract class Optimizer
         }
         foreach (var (name, parameter, decay) in Parameters)
             if (parameter.requires_grad && parameter.grad is { } grad)
-                Update(parameter, grad, buffer => StateOf(name, buffer, parameter), empty_like(parameter), decay ? WeightDecay : 0.0,
+                Update(parameter, grad, buffer => StateOf(name, buffer, parameter), null, decay ? WeightDecay : 0.0,
                     learningRate * (LearningRateScale?.Invoke(name) ?? 1.0));
     }
 
     /// <summary>
     /// Updates one parameter, or one packed group. <paramref name="state"/> gives a state buffer of the same
-    /// shape by name; <paramref name="scratch"/> is a temporary of the same shape whose contents do not matter.
+    /// shape by name; <paramref name="scratch"/>, for groups, is a reusable temporary of the same shape whose
+    /// contents do not matter (null: allocate temporaries).
     /// </summary>
-    protected abstract void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, Tensor scratch, double weightDecay, double learningRate);
+    protected abstract void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, Tensor? scratch, double weightDecay, double learningRate);
 
     /// <summary>All gradients: one per group when packed, else one per parameter that has one. Each is a new handle, so read them inside a dispose scope.</summary>
     public IEnumerable<Tensor> Gradients() => _groups is not null
@@ -201,19 +202,23 @@ public sealed class SgdOptimizer(IEnumerable<(string Name, Tensor Parameter)> pa
     protected override IReadOnlyList<string> StateBuffers => momentum != 0 ? ["momentum"] : [];
 
     /// <inheritdoc />
-    protected override void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, Tensor scratch, double weightDecay, double learningRate)
+    protected override void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, Tensor? scratch, double weightDecay, double learningRate)
     {
-        var direction = weightDecay != 0 ? scratch.copy_(grad).add_(parameter, weightDecay) : grad;
+        var direction = weightDecay != 0 ? Sum(grad, parameter, weightDecay, scratch) : grad;
         if (momentum != 0)
         {
             // A zero buffer times momentum plus the direction is the direction itself: torch's first-step clone.
             var buffer = state("momentum").mul_(momentum).add_(direction);
             direction = !nesterov ? buffer
-                : ReferenceEquals(direction, grad) ? scratch.copy_(grad).add_(buffer, momentum)
+                : ReferenceEquals(direction, grad) ? Sum(grad, buffer, momentum, scratch)
                 : direction.add_(buffer, momentum);
         }
         parameter.add_(direction, -learningRate);
     }
+
+    /// <summary>a + alpha * b, into <paramref name="scratch"/> when there is one (a is never changed).</summary>
+    private static Tensor Sum(Tensor a, Tensor b, double alpha, Tensor? scratch) =>
+        scratch is null ? a.add(b, alpha) : scratch.copy_(a).add_(b, alpha);
 }
 
 /// <summary>Adam with decoupled weight decay, exactly as torch.optim.AdamW (no amsgrad).</summary>
@@ -224,7 +229,7 @@ public sealed class AdamWOptimizer(IEnumerable<(string Name, Tensor Parameter)> 
     protected override IReadOnlyList<string> StateBuffers => ["exp_avg", "exp_avg_sq"];
 
     /// <inheritdoc />
-    protected override void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, Tensor scratch, double weightDecay, double learningRate)
+    protected override void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, Tensor? scratch, double weightDecay, double learningRate)
     {
         if (weightDecay != 0)
             parameter.mul_(1 - learningRate * weightDecay);
@@ -232,7 +237,7 @@ public sealed class AdamWOptimizer(IEnumerable<(string Name, Tensor Parameter)> 
         var variance = state("exp_avg_sq").mul_(beta2).addcmul_(grad, grad, 1 - beta2);
         double correction1 = 1 - Math.Pow(beta1, Steps);
         double correction2 = 1 - Math.Pow(beta2, Steps);
-        var denominator = scratch.copy_(variance).sqrt_().div_(Math.Sqrt(correction2)).add_(epsilon);
+        var denominator = (scratch is null ? variance.sqrt() : scratch.copy_(variance).sqrt_()).div_(Math.Sqrt(correction2)).add_(epsilon);
         parameter.addcdiv_(mean, denominator, -learningRate / correction1);
     }
 }
