@@ -28,6 +28,21 @@ public sealed class LossScaler(double scale = 65536.0, long goodSteps = 0)
     public Tensor ScaleLoss(Tensor loss) => loss * Scale;
 
     /// <summary>
+    /// Back-propagates <paramref name="loss"/>: plainly without a scaler, else scaled, then unscales and
+    /// checks the gradients. Returns whether the optimiser should step (false: skip it, the scale was reduced).
+    /// </summary>
+    public static bool Backward(Tensor loss, LossScaler? scaler, Optimizer optimizer)
+    {
+        if (scaler is null)
+        {
+            loss.backward();
+            return true;
+        }
+        scaler.ScaleLoss(loss).backward();
+        return scaler.UnscaleAndCheck(optimizer.Gradients());
+    }
+
+    /// <summary>
     /// Divides every gradient by the scale and reports whether all are finite. On false the caller skips
     /// the optimiser step; the scale has already been reduced.
     /// </summary>

@@ -215,14 +215,8 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         if (_fault is not null)
             loss = _fault.Apply(step, loss, device);
         optimizer.ZeroGrad();
-        if (scaler is null)
-            loss.backward();
-        else
-        {
-            scaler.ScaleLoss(loss).backward();
-            if (!scaler.UnscaleAndCheck(optimizer.Gradients()))
-                return false;
-        }
+        if (!LossScaler.Backward(loss, scaler, optimizer))
+            return false;
         if (config.GradientClip > 0)
             optimizer.ClipGradientNorm(config.GradientClip);
         optimizer.Step(learningRate);

@@ -9,17 +9,10 @@ namespace ResNetSharp.Tests.Training;
 public class MixedPrecisionTrainingTests
 {
     private static TrainingOutcome Train(TinyRun run, TrainingConfig config, string folder, bool resume = false,
-        long stopAfter = 0, TrainingObserver? observer = null)
-    {
-        using var stop = new CancellationTokenSource();
-        var observers = new List<TrainingObserver> { observer ?? new TrainingObserver() };
-        if (stopAfter > 0)
-            observers.Add(new StopAtStep(stopAfter, stop));
-        return new Trainer(config, folder, CPU, run.DataDir, new ObserverList(observers.ToArray())).Run(resume, false, stop.Token);
-    }
+        long stopAfter = 0, TrainingObserver? observer = null) =>
+        TrainingRuns.Train(config, folder, run.DataDir, resume, stopAfter: stopAfter, observer: observer);
 
-    private static Dictionary<string, byte[]> Weights(string path) =>
-        SafetensorsFile.Load(path).Tensors.ToDictionary(t => t.Name, t => t.Tensor.bytes.ToArray());
+    private static Dictionary<string, byte[]> Weights(string path) => TrainingRuns.Weights(path);
 
     [Fact]
     public void ABf16ChannelsLastRunWithMixingAndEmaResumesBitIdentically()

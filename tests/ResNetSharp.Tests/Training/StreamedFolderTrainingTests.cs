@@ -23,14 +23,8 @@ public class StreamedFolderTrainingTests
         Seed = 5, CheckpointEvery = 2, ErasingProbability = 0.3,
     };
 
-    private static TrainingOutcome Train(TrainingConfig config, string folder, bool resume = false, long stopAfter = 0, TrainingObserver? observer = null)
-    {
-        using var stop = new CancellationTokenSource();
-        var observers = new List<TrainingObserver> { observer ?? new TrainingObserver() };
-        if (stopAfter > 0)
-            observers.Add(new StopAtStep(stopAfter, stop));
-        return new Trainer(config, folder, CPU, null, new ObserverList(observers.ToArray())).Run(resume, false, stop.Token);
-    }
+    private static TrainingOutcome Train(TrainingConfig config, string folder, bool resume = false, long stopAfter = 0, TrainingObserver? observer = null) =>
+        TrainingRuns.Train(config, folder, null, resume, stopAfter: stopAfter, observer: observer);
 
     [Fact]
     public void AStreamedRunStoppedAndResumedEndsBitIdentical()

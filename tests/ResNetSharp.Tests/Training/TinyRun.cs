@@ -43,6 +43,24 @@ internal sealed class TinyRun : IDisposable
     public void Dispose() => _folder.Dispose();
 }
 
+/// <summary>Runs the trainer on the CPU in-process, optionally stopping after a given step, as the training tests need.</summary>
+internal static class TrainingRuns
+{
+    public static TrainingOutcome Train(TrainingConfig config, string folder, string? dataDir, bool resume = false, bool force = false,
+        long stopAfter = 0, TrainingObserver? observer = null)
+    {
+        using var stop = new CancellationTokenSource();
+        var observers = new List<TrainingObserver> { observer ?? new TrainingObserver() };
+        if (stopAfter > 0)
+            observers.Add(new StopAtStep(stopAfter, stop));
+        return new Trainer(config, folder, TorchSharp.torch.CPU, dataDir, new ObserverList(observers.ToArray())).Run(resume, force, stop.Token);
+    }
+
+    /// <summary>The raw bytes of every tensor in a safetensors file, by name.</summary>
+    public static Dictionary<string, byte[]> Weights(string path) =>
+        ResNetSharp.Interop.SafetensorsFile.Load(path).Tensors.ToDictionary(t => t.Name, t => t.Tensor.bytes.ToArray());
+}
+
 /// <summary>Cancels the run once a given step has been logged.</summary>
 internal sealed class StopAtStep(long step, CancellationTokenSource stop) : TrainingObserver
 {

@@ -65,15 +65,8 @@ public sealed class TorchWorkload : IDisposable
         }
         var loss = nn.functional.cross_entropy(_model.call(_input).to(ScalarType.Float32), _labels);
         _optimizer.ZeroGrad();
-        if (_scaler is null)
-            loss.backward();
-        else
-        {
-            _scaler.ScaleLoss(loss).backward();
-            if (!_scaler.UnscaleAndCheck(_optimizer.Gradients()))
-                return;
-        }
-        _optimizer.Step(0.01);
+        if (LossScaler.Backward(loss, _scaler, _optimizer))
+            _optimizer.Step(0.01);
     }
 
     /// <inheritdoc />
