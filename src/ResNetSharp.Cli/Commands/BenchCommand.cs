@@ -42,57 +42,54 @@ public static class BenchCommand
         {
             var shape = parsed.GetValue(input) is { } text ? InputShape.Parse(text, "--input") : (InputShape?)null;
             string chosenMode = OptionChecks.OneOf(parsed.GetValue(mode)!, "--mode", "train", "infer", "optimizer", "augment", "decode");
-            if (chosenMode is "augment" or "decode")
-            {
-                var dataSettings = new Settings(chosenMode, chosenMode, OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch"),
-                    shape ?? new InputShape(3, 32, 32), Precision.Fp32, false, OptionChecks.AtLeast(parsed.GetValue(steps), 1, "--steps"),
-                    OptionChecks.AtLeast(parsed.GetValue(warmup), 0, "--warmup"),
-                    parsed.GetValue(threads) is int dt ? OptionChecks.AtLeast(dt, 1, "--threads") : null);
-                Print(chosenMode == "augment" ? RunAugment(dataSettings, parsed.GetValue(device)!) : RunDecode(dataSettings, parsed.GetValue(folder)),
-                    parsed.GetValue(json));
-                return 0;
-            }
-            var (name, spec) = model.Resolve(parsed, shape?.Channels);
-            shape ??= new InputShape(spec.InChannels, spec.Stem == StemKind.Cifar ? 32 : 224, spec.Stem == StemKind.Cifar ? 32 : 224);
+            bool dataMode = chosenMode is "augment" or "decode";
+            // The data modes run no model: no --model, fp32 and the default layout.
+            var (name, spec) = dataMode ? (chosenMode, (ResNetSpec?)null) : model.Resolve(parsed, shape?.Channels);
+            int side = spec is null || spec.Stem == StemKind.Cifar ? 32 : 224;
             var settings = new Settings(
                 name,
                 chosenMode,
                 OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch"),
-                shape.Value,
-                PrecisionNames.Parse(parsed.GetValue(precision)!),
-                parsed.GetValue(channelsLast),
+                shape ?? new InputShape(spec?.InChannels ?? 3, side, side),
+                dataMode ? Precision.Fp32 : PrecisionNames.Parse(parsed.GetValue(precision)!),
+                !dataMode && parsed.GetValue(channelsLast),
                 OptionChecks.AtLeast(parsed.GetValue(steps), 1, "--steps"),
                 OptionChecks.AtLeast(parsed.GetValue(warmup), 0, "--warmup"),
                 parsed.GetValue(threads) is int t ? OptionChecks.AtLeast(t, 1, "--threads") : null);
-            var result = chosenMode == "optimizer" ? RunOptimizer(spec, settings, parsed.GetValue(device)!)
-                : OptionChecks.OneOf(parsed.GetValue(engine)!, "--engine", "torchsharp", "onnxruntime") == "torchsharp"
-                ? RunTorch(spec, settings, parsed.GetValue(device)!)
-                : RunOnnx(spec, settings);
-            Print(result, parsed.GetValue(json));
-            return 0;
-        });
-        return command;
-
-        void Print(BenchmarkResult result, bool asJson)
-        {
-            if (asJson)
+            var result = chosenMode switch
+            {
+                "augment" => RunAugment(settings, parsed.GetValue(device)!),
+                "decode" => RunDecode(settings, parsed.GetValue(folder)),
+                "optimizer" => RunOptimizer(spec!, settings, parsed.GetValue(device)!),
+                _ => OptionChecks.OneOf(parsed.GetValue(engine)!, "--engine", "torchsharp", "onnxruntime") == "torchsharp"
+                    ? RunTorch(spec!, settings, parsed.GetValue(device)!)
+                    : RunOnnx(spec!, settings),
+            };
+            if (parsed.GetValue(json))
                 output.WriteLine(JsonSerializer.Serialize(result, JsonOutput.Options));
             else
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{result.Engine} {result.Model} {result.Mode} batch {result.Batch} {result.Input} {result.Precision}{(result.ChannelsLast ? " channels-last" : "")} on {result.Device} ({result.Threads} threads): " +
                     $"{result.ImagesPerSecond:F1} images/s, {result.MillisecondsPerStep:F2} ms/step over {result.Steps} steps{(result.Notes.Length > 0 ? "; " + result.Notes : "")}"));
-        }
+            return 0;
+        });
+        return command;
     }
-
     private sealed record Settings(string Model, string Mode, int Batch, InputShape Input, Precision Precision, bool ChannelsLast, int Steps, int Warmup, int? Threads);
 
-    private static BenchmarkResult RunAugment(Settings settings, string deviceText)
+    /// <summary>The device to run on (with the thread count applied) and how to wait for it at the ends of the timed loop.</summary>
+    private static (Device Target, Action Synchronize) Prepare(Settings settings, string deviceText)
     {
         var target = DeviceSelection.Parse(deviceText);
         if (settings.Threads is int threads)
             set_num_threads(threads);
+        return (target, target.type == TorchSharp.DeviceType.CUDA ? () => cuda.synchronize(target) : () => { });
+    }
+
+    private static BenchmarkResult RunAugment(Settings settings, string deviceText)
+    {
+        var (target, synchronize) = Prepare(settings, deviceText);
         var step = DataWorkloads.Augmentation(settings.Batch, settings.Input.Channels, settings.Input.Height, settings.Input.Width, target);
-        Action synchronize = target.type == TorchSharp.DeviceType.CUDA ? () => cuda.synchronize(target) : () => { };
         double seconds = BenchmarkTimer.Measure(step, settings.Warmup, settings.Steps, synchronize);
         return Result("torchsharp", settings, target.ToString(), get_num_threads(), seconds, DeviceMemory.InUseBytes(target),
             "uint8 to float, padded crop 4, flip, normalise, erasing 0.25");
@@ -113,10 +110,7 @@ public static class BenchCommand
 
     private static BenchmarkResult RunOptimizer(ResNetSpec spec, Settings settings, string deviceText)
     {
-        var target = DeviceSelection.Parse(deviceText);
-        if (settings.Threads is int threads)
-            set_num_threads(threads);
-        Action synchronize = target.type == TorchSharp.DeviceType.CUDA ? () => cuda.synchronize(target) : () => { };
+        var (target, synchronize) = Prepare(settings, deviceText);
         double Time(bool packed)
         {
             using var model = new ResNet(spec);
@@ -130,13 +124,10 @@ public static class BenchCommand
 
     private static BenchmarkResult RunTorch(ResNetSpec spec, Settings settings, string deviceText)
     {
-        var target = DeviceSelection.Parse(deviceText);
-        if (settings.Threads is int threads)
-            set_num_threads(threads);
+        var (target, synchronize) = Prepare(settings, deviceText);
         using var model = new ResNet(spec);
         using var workload = new TorchWorkload(model, settings.Mode == "train", settings.Batch, settings.Input.Channels, settings.Input.Height,
             settings.Input.Width, settings.Precision, settings.ChannelsLast, target);
-        Action synchronize = target.type == TorchSharp.DeviceType.CUDA ? () => cuda.synchronize(target) : () => { };
         double seconds = BenchmarkTimer.Measure(workload.Step, settings.Warmup, settings.Steps, synchronize);
         string notes = target.type == TorchSharp.DeviceType.CPU ? OneDnnGuard.Status : "";
         return Result("torchsharp", settings, target.ToString(), get_num_threads(), seconds, DeviceMemory.InUseBytes(target), notes);

@@ -72,8 +72,7 @@ public sealed class TrainingCurves(string folder) : TrainingObserver
         plot.Title($"Confusion matrix (top-1 {test.Top1:P2})");
         plot.XLabel("predicted");
         plot.YLabel("true");
-        byte[] png = plot.GetImageBytes(800, 700, ImageFormat.Png);
-        AtomicFile.Write(ConfusionPath, stream => stream.Write(png));
+        WritePng(plot, ConfusionPath, 800, 700);
     }
 
     private static void Save(string path, string title, string yLabel, Alignment legend, Action<Plot> draw)
@@ -84,7 +83,12 @@ public sealed class TrainingCurves(string folder) : TrainingObserver
         plot.XLabel("epoch");
         plot.YLabel(yLabel);
         plot.ShowLegend(legend);
-        byte[] png = plot.GetImageBytes(800, 500, ImageFormat.Png);
+        WritePng(plot, path, 800, 500);
+    }
+
+    private static void WritePng(Plot plot, string path, int width, int height)
+    {
+        byte[] png = plot.GetImageBytes(width, height, ImageFormat.Png);
         AtomicFile.Write(path, stream => stream.Write(png));
     }
 }

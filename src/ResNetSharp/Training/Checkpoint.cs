@@ -19,8 +19,7 @@ public sealed record TrainingProgress(int Epoch, long StepInEpoch, long GlobalSt
 /// <summary>
 /// Checkpoints in a run folder. One file holds everything needed to resume exactly (the model's weights
 /// under "model.", the optimiser's state under "optimizer.", the weight average under "ema.", progress
-/// and config in the metadata), so
-/// weights and optimiser state can never disagree. Every file is written atomically; the previous
+/// and config in the metadata), so weights and optimiser state can never disagree. Every file is written atomically; the previous
 /// checkpoint is kept as a fallback. Plain torchvision-named weights (last.safetensors, best.safetensors)
 /// sit beside it for users.
 /// </summary>

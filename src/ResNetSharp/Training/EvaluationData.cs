@@ -53,15 +53,12 @@ public sealed class InMemoryEvaluationData(ImageDataset data) : EvaluationData
 /// <param name="preprocessing">Resize and crop (ImageNet's 256/224 ratio for the chosen size).</param>
 /// <param name="device">Where the batches go.</param>
 /// <param name="policy">Fail on, or skip, files that do not decode.</param>
-/// <param name="limit">Use only the first N files (0: all).</param>
 /// <param name="reportSkipped">Hears of skipped files after each pass.</param>
 public sealed class StreamedFolderEvaluationData(ImageFolderIndex index, ImagePreprocessing preprocessing, Device device,
-    BadImagePolicy policy, int limit = 0, Action<IReadOnlyList<(string Path, string Problem)>>? reportSkipped = null) : EvaluationData
+    BadImagePolicy policy, Action<IReadOnlyList<(string Path, string Problem)>>? reportSkipped = null) : EvaluationData
 {
-    private readonly IReadOnlyList<(string Path, int Label)> _samples = limit > 0 ? index.Samples.Take(limit).ToList() : index.Samples;
-
     /// <inheritdoc />
-    public override long Count => _samples.Count;
+    public override long Count => index.Samples.Count;
 
     /// <inheritdoc />
     public override IReadOnlyList<string> ClassNames => index.ClassNames;
@@ -69,15 +66,8 @@ public sealed class StreamedFolderEvaluationData(ImageFolderIndex index, ImagePr
     /// <inheritdoc />
     public override IEnumerable<(Tensor Images, Tensor Labels)> Batches(int batchSize)
     {
-        var stream = new ImageBatchStream(_samples.Select(s => s.Path).ToList(), preprocessing, batchSize, policy);
-        foreach (var batch in stream.Batches())
-        {
-            using var pixels = batch.Pixels;
-            using var labels = tensor(batch.Indices.Select(i => (long)_samples[i].Label).ToArray());
-            yield return (pixels.to(device), labels.to(device));
-        }
-        if (stream.Skipped.Count > 0)
-            reportSkipped?.Invoke(stream.Skipped);
+        var stream = new ImageBatchStream(index.Samples.Select(s => s.Path).ToList(), preprocessing, batchSize, policy);
+        return stream.LabelledBatches(i => index.Samples[i].Label, device, reportSkipped: reportSkipped);
     }
 
     /// <inheritdoc />

@@ -20,30 +20,45 @@ public static class Evaluator
 
     /// <summary>Evaluates on batches from <paramref name="data"/>, in memory or streamed.</summary>
     public static EvaluationResult Evaluate(ResNet model, EvaluationData data, int batchSize, InputAdapter input,
-        bool flipTestTimeAugmentation = false)
+        bool flipTestTimeAugmentation = false) =>
+        Evaluate([model], data, batchSize, input, flipTestTimeAugmentation)[0];
+
+    /// <summary>
+    /// Evaluates several models (e.g. a network and its weight average) in one pass over <paramref name="data"/>,
+    /// so a streamed test set is decoded once; one result per model, in order.
+    /// </summary>
+    public static IReadOnlyList<EvaluationResult> Evaluate(IReadOnlyList<ResNet> models, EvaluationData data, int batchSize,
+        InputAdapter input, bool flipTestTimeAugmentation = false)
     {
-        bool wasTraining = model.training;
-        model.eval();
+        var wasTraining = models.Select(m => m.training).ToList();
+        foreach (var model in models)
+            model.eval();
+        var metrics = models.Select(_ => new ClassificationMetrics(data.ClassNames.Count, input.Device)).ToList();
         try
         {
             using var _ = no_grad();
-            using var metrics = new ClassificationMetrics(data.ClassNames.Count, input.Device);
             foreach (var (images, labels) in data.Batches(batchSize))
             {
                 using var scope = NewDisposeScope();
                 using var batchImages = images;
                 using var batchLabels = labels;
                 var x = input.Prepare(images, AugmentationOptions.None, null);
-                var logits = model.call(x).to(ScalarType.Float32);
-                if (flipTestTimeAugmentation)
-                    logits = (logits + model.call(x.flip(3)).to(ScalarType.Float32)).div_(2);
-                metrics.Add(logits, labels.to(logits.device));
+                for (int m = 0; m < models.Count; m++)
+                {
+                    var logits = models[m].call(x).to(ScalarType.Float32);
+                    if (flipTestTimeAugmentation)
+                        logits = (logits + models[m].call(x.flip(3)).to(ScalarType.Float32)).div_(2);
+                    metrics[m].Add(logits, labels.to(logits.device));
+                }
             }
-            return metrics.Result(data.ClassNames);
+            return metrics.Select(m => m.Result(data.ClassNames)).ToList();
         }
         finally
         {
-            model.train(wasTraining);
+            foreach (var m in metrics)
+                m.Dispose();
+            for (int m = 0; m < models.Count; m++)
+                models[m].train(wasTraining[m]);
         }
     }
 }

@@ -12,15 +12,19 @@ namespace ResNetSharp.Training;
 /// </summary>
 internal sealed class RunData(TrainingConfig config, Device device, string? dataDir, TrainingObserver observer)
 {
+    private bool Streams => Directory.Exists(config.Dataset) && !config.InMemoryImages;
+
+    private BadImagePolicy BadImages => config.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail;
+
+    private ImageFolderIndex FolderSplit(DatasetSplit split, int limit) =>
+        ImageFolderIndex.Scan(DatasetCatalog.ImageFolderSplit(config.Dataset, split)).Take(limit);
+
     /// <summary>Image folders stream with random-resized crops unless asked to load into memory; named datasets live on the device.</summary>
     public TrainingBatches Training()
     {
-        if (Directory.Exists(config.Dataset) && !config.InMemoryImages)
-        {
-            var index = ImageFolderIndex.Scan(DatasetCatalog.ImageFolderSplit(config.Dataset, DatasetSplit.Train));
-            return new StreamedFolderBatches(index, config.ImageSize, config.Seed, device,
-                config.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail, ReportSkipped, config.TrainLimit);
-        }
+        if (Streams)
+            return new StreamedFolderBatches(FolderSplit(DatasetSplit.Train, config.TrainLimit), config.ImageSize, config.Seed, device,
+                BadImages, ReportSkipped);
         using var cpu = LoadSplit(DatasetSplit.Train, config.TrainLimit);
         return new InMemoryBatches(cpu.To(device));
     }
@@ -28,12 +32,9 @@ internal sealed class RunData(TrainingConfig config, Device device, string? data
     /// <summary>Streamed image folders evaluate streamed too; everything else is held on the device.</summary>
     public EvaluationData Test()
     {
-        if (Directory.Exists(config.Dataset) && !config.InMemoryImages)
-        {
-            var index = ImageFolderIndex.Scan(DatasetCatalog.ImageFolderSplit(config.Dataset, DatasetSplit.Test));
-            return new StreamedFolderEvaluationData(index, ImagePreprocessing.ForCrop(config.ImageSize), device,
-                config.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail, config.TestLimit, ReportSkipped);
-        }
+        if (Streams)
+            return new StreamedFolderEvaluationData(FolderSplit(DatasetSplit.Test, config.TestLimit), ImagePreprocessing.ForCrop(config.ImageSize),
+                device, BadImages, ReportSkipped);
         using var cpu = LoadSplit(DatasetSplit.Test, config.TestLimit);
         return new InMemoryEvaluationData(cpu.To(device));
     }
@@ -47,8 +48,7 @@ internal sealed class RunData(TrainingConfig config, Device device, string? data
 
     private ImageDataset LoadSplit(DatasetSplit split, int limit)
     {
-        var folderOptions = new ImageFolderOptions(config.ImageSize,
-            config.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail, ReportSkipped);
+        var folderOptions = new ImageFolderOptions(config.ImageSize, BadImages, ReportSkipped);
         var data = DatasetCatalog.Load(config.Dataset, split, dataDir, folderOptions: folderOptions);
         if (limit <= 0 || limit >= data.Count)
             return data;

@@ -14,12 +14,11 @@ namespace ResNetSharp.Training;
 /// drawn from a generator seeded by (seed, epoch, position), so resumed runs see the same pixels.
 /// </summary>
 internal sealed class StreamedFolderBatches(ImageFolderIndex index, int imageSize, int seed, Device device, BadImagePolicy policy,
-    Action<IReadOnlyList<(string Path, string Problem)>> reportSkipped, int limit = 0) : TrainingBatches
+    Action<IReadOnlyList<(string Path, string Problem)>> reportSkipped) : TrainingBatches
 {
     private readonly RandomResizedCrop _crop = new(imageSize);
-    private readonly IReadOnlyList<(string Path, int Label)> _samples = limit > 0 ? index.Samples.Take(limit).ToList() : index.Samples;
 
-    public override long Count => _samples.Count;
+    public override long Count => index.Samples.Count;
     public override (int Channels, int Height, int Width) ImageShape => (3, imageSize, imageSize);
     public override IReadOnlyList<string> ClassNames => index.ClassNames;
     public override IReadOnlyList<double> Mean => ImagePreprocessing.ImageNetMean;
@@ -35,25 +34,11 @@ internal sealed class StreamedFolderBatches(ImageFolderIndex index, int imageSiz
             yield break;
         var ids = order.data<long>().ToArray().AsSpan(first, count).ToArray();
         long epochSeed = Seeds.Mix(seed, 1_000_000 + epoch);
-        var stream = new ImageBatchStream(ids.Select(i => _samples[(int)i].Path).ToList(),
+        var stream = new ImageBatchStream(ids.Select(i => index.Samples[(int)i].Path).ToList(),
             (position, image) => _crop.Apply(PixelPlanes.FromImage(image), new Random((int)(Seeds.Mix(epochSeed, first + position) & int.MaxValue))),
             batchSize, policy, prefetchBatches: 3, pinMemory: device.type == DeviceType.CUDA);
-        using var stop = new CancellationTokenSource();
-        try
-        {
-            foreach (var batch in stream.Batches(stop.Token))
-            {
-                using var pixels = batch.Pixels;
-                using var labels = tensor(batch.Indices.Select(p => (long)_samples[(int)ids[p]].Label).ToArray());
-                yield return (pixels.to(device, non_blocking: true), labels.to(device, non_blocking: true));
-            }
-        }
-        finally
-        {
-            stop.Cancel(); // a run stopped mid-epoch releases the decoding workers
-            if (stream.Skipped.Count > 0)
-                reportSkipped(stream.Skipped);
-        }
+        foreach (var batch in stream.LabelledBatches(p => index.Samples[(int)ids[p]].Label, device, nonBlocking: true, reportSkipped))
+            yield return batch;
     }
 
     public override void Dispose() { }

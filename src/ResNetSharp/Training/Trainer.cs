@@ -177,9 +177,10 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
             }
 
             int evalBatch = Math.Max(config.BatchSize, 256);
-            lastEvaluation = Evaluator.Evaluate(model, test, evalBatch, input, config.FlipTestTimeAugmentation);
-            var averageEvaluation = average is null ? null
-                : Evaluator.Evaluate(average.Model, test, evalBatch, input, config.FlipTestTimeAugmentation);
+            var evaluations = Evaluator.Evaluate(average is null ? [model] : [model, average.Model], test, evalBatch, input,
+                config.FlipTestTimeAugmentation);
+            lastEvaluation = evaluations[0];
+            var averageEvaluation = average is null ? null : evaluations[1];
             bool best = double.IsNaN(progress.BestTop1) || lastEvaluation.Top1 > progress.BestTop1;
             progress = progress with { Epoch = epoch + 1, StepInEpoch = 0, BestTop1 = best ? lastEvaluation.Top1 : progress.BestTop1 };
             store.Save(model, optimizer, progress, config, average?.Model);

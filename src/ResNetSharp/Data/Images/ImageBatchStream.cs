@@ -72,6 +72,37 @@ public sealed class ImageBatchStream(IReadOnlyList<string> paths, Func<int, Deco
         producer.GetAwaiter().GetResult();
     }
 
+    /// <summary>
+    /// The batches as (uint8 pixels, int64 labels) on <paramref name="device"/>, the label of each row
+    /// given by its position in the input list. Abandoning the enumeration stops the decoding workers;
+    /// skipped files, if any, go to <paramref name="reportSkipped"/> when it ends either way. The caller
+    /// disposes each batch's tensors.
+    /// </summary>
+    /// <param name="labelOf">Label of the file at a position in the input list.</param>
+    /// <param name="device">Where the tensors go.</param>
+    /// <param name="nonBlocking">Copy without waiting (from page-locked memory, see the constructor's pinMemory).</param>
+    /// <param name="reportSkipped">Hears of the files skipped as unreadable.</param>
+    public IEnumerable<(Tensor Images, Tensor Labels)> LabelledBatches(Func<int, long> labelOf, Device device, bool nonBlocking = false,
+        Action<IReadOnlyList<(string Path, string Problem)>>? reportSkipped = null)
+    {
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            foreach (var batch in Batches(stop.Token))
+            {
+                using var pixels = batch.Pixels;
+                using var labels = tensor(batch.Indices.Select(labelOf).ToArray());
+                yield return (pixels.to(device, non_blocking: nonBlocking), labels.to(device, non_blocking: nonBlocking));
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            if (Skipped.Count > 0)
+                reportSkipped?.Invoke(Skipped);
+        }
+    }
+
     private ImageBatch? Build(int first, int count, int parallelism, CancellationToken cancel)
     {
         var pixels = new Tensor?[count];

@@ -49,6 +49,10 @@ public sealed class ImageFolderIndex
         return new ImageFolderIndex(root, classes, samples);
     }
 
+    /// <summary>The same folder with only its first <paramref name="count"/> samples (0: all of them).</summary>
+    public ImageFolderIndex Take(int count) =>
+        count <= 0 || count >= Samples.Count ? this : new ImageFolderIndex(Root, ClassNames, Samples.Take(count).ToList());
+
     /// <summary>All image files in a folder (recursively, sorted), for prediction and embedding; no classes.</summary>
     public static IReadOnlyList<string> ListImages(string folder)
     {
