@@ -9,6 +9,7 @@ bench/time_to_accuracy.sh) so both programs are timed from process start.
 python3 bench/time_to_accuracy.py --data-dir /usr/share/datasets/fashion-mnist --target 0.95
 """
 import argparse
+import copy
 import gzip
 import json
 import math
@@ -69,14 +70,31 @@ def augment(x, generator, pad=2, erase_p=0.25, erase_size=0.5):
     return x.masked_fill(inside[:, None], 0.0)
 
 
+def evaluate(model, test_x, test_y, autocast, fmt, tta):
+    model.eval()
+    correct = torch.zeros((), device=test_x.device, dtype=torch.int64)
+    with torch.no_grad(), autocast:
+        for start in range(0, len(test_y), 256):
+            x = ((test_x[start:start + 256].float() / 255 - MEAN) / STD).contiguous(memory_format=fmt)
+            logits = model(x).float()
+            if tta:
+                logits = logits + model(x.flip(3)).float()
+            correct += (logits.argmax(1) == test_y[start:start + 256]).sum()
+    model.train()
+    return correct.item() / len(test_y)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", default=os.path.join(os.environ.get("GPU_DATA", "/usr/share/datasets"), "fashion-mnist"))
     parser.add_argument("--target", type=float, default=0.95)
     parser.add_argument("--epochs", type=int, default=15)
-    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--batch", "--batch-size", type=int, default=256)
     parser.add_argument("--lr", type=float, default=0.1)
     parser.add_argument("--precision", choices=["fp32", "bf16"], default="bf16")
+    parser.add_argument("--erasing", type=float, default=0.25)
+    parser.add_argument("--tta", action="store_true", help="average the logits of each test image and its mirror")
+    parser.add_argument("--ema", type=float, default=0.0, help="also evaluate an exponential moving average of the weights with this decay")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=0, help="use only the first N train and test images (smoke runs)")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -105,6 +123,11 @@ def main():
     steps_per_epoch = len(train_y) // args.batch
     total = steps_per_epoch * args.epochs
     generator = torch.Generator(device=device).manual_seed(args.seed)
+    average = copy.deepcopy(model) if args.ema > 0 else None
+    pairs = list(zip(average.state_dict().values(), model.state_dict().values())) if average else []
+    average_floats = [a for a, _ in pairs if a.is_floating_point()]
+    model_floats = [p for a, p in pairs if a.is_floating_point()]
+    counters = [(a, p) for a, p in pairs if not a.is_floating_point()]
     step = 0
     top1 = 0.0
     for epoch in range(args.epochs):
@@ -112,7 +135,7 @@ def main():
         order = torch.randperm(len(train_y), device=device, generator=generator)
         for i in range(steps_per_epoch):
             index = order[i * args.batch:(i + 1) * args.batch]
-            x = augment(train_x[index], generator).contiguous(memory_format=fmt)
+            x = augment(train_x[index], generator, erase_p=args.erasing).contiguous(memory_format=fmt)
             for group in optimizer.param_groups:
                 group["lr"] = one_cycle(step, total, args.lr)
             with autocast:
@@ -120,14 +143,15 @@ def main():
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            if average is not None:  # as resnet train: d = min(decay, (1 + n) / (10 + n))
+                with torch.no_grad():
+                    d = min(args.ema, (1 + step) / (10 + step))
+                    torch._foreach_mul_(average_floats, d)
+                    torch._foreach_add_(average_floats, model_floats, alpha=1 - d)
+                    for a, p in counters:
+                        a.copy_(p)
             step += 1
-        model.eval()
-        correct = torch.zeros((), device=device, dtype=torch.int64)
-        with torch.no_grad(), autocast:
-            for start in range(0, len(test_y), 256):
-                x = ((test_x[start:start + 256].float() / 255 - MEAN) / STD).contiguous(memory_format=fmt)
-                correct += (model(x).argmax(1) == test_y[start:start + 256]).sum()
-        top1 = correct.item() / len(test_y)
+        top1 = max(evaluate(m, test_x, test_y, autocast, fmt, args.tta) for m in [model] + ([average] if average else []))
         print(f"epoch {epoch + 1}: top-1 {top1:.4f}", flush=True)
         if top1 >= args.target:
             break

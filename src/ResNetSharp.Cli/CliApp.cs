@@ -44,9 +44,13 @@ public static class CliApp
         }
         catch (Exception e)
         {
-            error.WriteLine($"resnet: {e.GetType().Name}: {e.Message}");
-            if (Environment.GetEnvironmentVariable("RESNET_DEBUG") == "1")
+            bool debug = Environment.GetEnvironmentVariable("RESNET_DEBUG") == "1";
+            string message = WithoutNativeTrace(e.Message);
+            error.WriteLine($"resnet: {e.GetType().Name}: {message}");
+            if (debug)
                 error.WriteLine(e);
+            else if (message.Length < e.Message.Length)
+                error.WriteLine("resnet: set RESNET_DEBUG=1 for libtorch's stack trace");
             return RuntimeError;
         }
     }
@@ -56,6 +60,13 @@ public static class CliApp
         e is ArgumentException { ParamName: { } name } && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
             ? e.Message[..^$" (Parameter '{name}')".Length]
             : e.Message;
+
+    /// <summary>A libtorch error's message without the C++ stack trace libtorch appends to it.</summary>
+    internal static string WithoutNativeTrace(string message)
+    {
+        int trace = message.IndexOf("\nException raised from ", StringComparison.Ordinal);
+        return trace < 0 ? message : message[..trace].TrimEnd();
+    }
 
     private static bool IsUsageError(Exception e) =>
         e is UsageException or ArgumentException or FormatException or FileNotFoundException

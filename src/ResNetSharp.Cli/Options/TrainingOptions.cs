@@ -35,7 +35,7 @@ public sealed class TrainingOptions(TrainingConfig defaults)
     private readonly Option<int?> _testLimit = new("--test-limit") { Description = "Use only the first N test images" };
     private readonly Option<int?> _checkpointEvery = new("--checkpoint-every") { Description = "Also checkpoint every N steps" };
     private readonly Option<int?> _logEvery = new("--log-every") { Description = $"Log every N steps (default {defaults.LogEvery})" };
-    private readonly Option<double?> _targetTop1 = new("--target-top1") { Description = "Stop once an epoch's test top-1 reaches this fraction, e.g. 0.95" };
+    private readonly Option<double?> _targetTop1 = new("--target-top1") { Description = "Stop once an epoch's test top-1 (of the weights or, with --ema, their average) reaches this fraction, e.g. 0.95" };
     private readonly Option<bool> _tta = new("--tta") { Description = "Flip test-time augmentation at evaluation" };
     private readonly Option<int?> _imageSize = new("--image-size") { Description = $"Image-folder images are resized and centre-cropped to this (default {defaults.ImageSize})" };
     private readonly Option<bool> _inMemoryImages = new("--in-memory-images") { Description = "Image folders: load training images once (resize, centre crop) and augment with padded crops, instead of streaming random-resized crops" };

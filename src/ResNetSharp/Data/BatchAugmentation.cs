@@ -39,13 +39,18 @@ public static class BatchAugmentation
         return x.MoveToOuterDisposeScope();
     }
 
-    /// <summary>(x - mean) / std per channel.</summary>
+    /// <summary>
+    /// (x - mean) / std per channel. The per-channel constants are filled in on x's device: a tensor made
+    /// from host values would be a copy that makes the host wait for the GPU at every batch.
+    /// </summary>
     public static Tensor Normalize(Tensor x, IReadOnlyList<double> mean, IReadOnlyList<double> std)
     {
-        using var m = tensor(mean.Select(v => (float)v).ToArray(), device: x.device).view(1, -1, 1, 1);
-        using var s = tensor(std.Select(v => (float)v).ToArray(), device: x.device).view(1, -1, 1, 1);
-        return (x - m).div_(s);
+        using var scope = NewDisposeScope();
+        return x.sub(ChannelConstants(mean, x)).div_(ChannelConstants(std, x)).MoveToOuterDisposeScope();
     }
+
+    private static Tensor ChannelConstants(IReadOnlyList<double> values, Tensor like) =>
+        cat(values.Select(v => full(1, (float)v, ScalarType.Float32, like.device)).ToArray()).view(1, -1, 1, 1);
 
     private static Tensor RandomCrop(Tensor x, int padding, Generator? generator)
     {

@@ -80,10 +80,24 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     public Tensor ForwardFeatures(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = ForwardStem(input);
-        foreach (var stage in _stages)
-            x = stage.call(x);
+        bool freeEarly = !is_grad_enabled();
+        var x = ForwardStem(input, freeEarly);
+        foreach (var block in Blocks)
+            x = Next(x, block.call(x), freeEarly);
         return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Moves on from feature map <paramref name="previous"/> to <paramref name="next"/>. Under no-grad
+    /// nothing else needs the previous map, so it is freed now rather than when the forward's dispose
+    /// scope ends (as PyTorch's reference counting would): inference then holds about two feature maps at
+    /// a time instead of all of them.
+    /// </summary>
+    private static Tensor Next(Tensor previous, Tensor next, bool freeEarly)
+    {
+        if (freeEarly && !ReferenceEquals(previous, next))
+            previous.Dispose();
+        return next;
     }
 
     /// <summary>
@@ -94,7 +108,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var outputs = new List<Tensor>(_stages.Length);
-        var x = ForwardStem(input);
+        var x = ForwardStem(input, freeEarly: false);
         foreach (var stage in _stages)
         {
             x = stage.call(x);
@@ -128,11 +142,12 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         return ForwardHead(ForwardFeatures(input), preLogits: true).MoveToOuterDisposeScope();
     }
 
-    private Tensor ForwardStem(Tensor input)
+    private Tensor ForwardStem(Tensor input, bool freeEarly)
     {
         InputCheck.Validate(this, input);
-        var x = Activations.Apply(Spec.Activation, _stem.Norm.call(InputDtype.Run(_stem.Conv, input)), inplace: true);
-        return _stem.Pool is null ? x : _stem.Pool.call(x);
+        var convolved = InputDtype.Run(_stem.Conv, input);
+        var x = Next(convolved, Activations.Apply(Spec.Activation, _stem.Norm.call(convolved), inplace: true), freeEarly);
+        return _stem.Pool is null ? x : Next(x, _stem.Pool.call(x), freeEarly);
     }
 
     /// <summary>

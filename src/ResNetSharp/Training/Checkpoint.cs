@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Text.Json;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
@@ -23,7 +24,7 @@ public sealed record TrainingProgress(int Epoch, long StepInEpoch, long GlobalSt
 /// checkpoint is kept as a fallback. Plain torchvision-named weights (last.safetensors, best.safetensors)
 /// sit beside it for users.
 /// </summary>
-public sealed class CheckpointStore(string folder)
+public sealed class CheckpointStore(string folder) : IDisposable
 {
     /// <summary>The run folder.</summary>
     public string Folder { get; } = folder;
@@ -43,12 +44,18 @@ public sealed class CheckpointStore(string folder)
     /// <summary>Weights of the exponential moving average, when the run keeps one.</summary>
     public string EmaWeightsPath => Path.Combine(Folder, "ema.safetensors");
 
-    /// <summary>Writes a full checkpoint and the plain last weights (and the average's, with <paramref name="average"/>).</summary>
-    public void Save(ResNet model, Optimizer optimizer, TrainingProgress progress, TrainingConfig config, ResNet? average = null)
+    /// <summary>
+    /// Writes a full checkpoint and the plain last weights (the average's too, with <paramref name="average"/>,
+    /// and the best weights with <paramref name="best"/>). The tensors are copied to host memory now; the
+    /// files are written on a background thread while training goes on, so a step never waits for the disk.
+    /// A second save first waits for the one before, and rethrows its failure.
+    /// </summary>
+    public void Save(ResNet model, Optimizer optimizer, TrainingProgress progress, TrainingConfig config, ResNet? average = null, bool best = false)
     {
-        var tensors = StateDictOrder.Entries(model).Select(e => ("model." + e.Name, e.Tensor))
-            .Concat(optimizer.StateEntries().Select(e => ("optimizer." + e.Name, e.Tensor)))
-            .Concat(average is null ? [] : StateDictOrder.Entries(average).Select(e => ("ema." + e.Name, e.Tensor)));
+        Flush();
+        var weights = Snapshot("model.", StateDictOrder.Entries(model));
+        var optimizerState = Snapshot("optimizer.", optimizer.StateEntries());
+        var averaged = average is null ? null : Snapshot("ema.", StateDictOrder.Entries(average));
         var metadata = new Dictionary<string, string>
         {
             ["format"] = "resnetsharp-checkpoint-1",
@@ -56,16 +63,67 @@ public sealed class CheckpointStore(string folder)
             ["optimizer_steps"] = optimizer.Steps.ToString(),
             ["config"] = config.ToJson(),
         };
-        if (File.Exists(LatestPath))
-            Common.AtomicFile.Write(PreviousPath, target =>
+        var card = WeightsMetadata(model, config, Card);
+        _pending = Task.Run(() =>
+        {
+            if (File.Exists(LatestPath))
+                File.Move(LatestPath, PreviousPath, overwrite: true);
+            SafetensorsFile.Save(LatestPath, weights.Select(e => ("model." + e.Name, e.Tensor))
+                .Concat(optimizerState.Select(e => ("optimizer." + e.Name, e.Tensor)))
+                .Concat(averaged is null ? [] : averaged.Select(e => ("ema." + e.Name, e.Tensor))), metadata);
+            SafetensorsFile.Save(LastWeightsPath, weights, card);
+            if (averaged is not null)
+                SafetensorsFile.Save(EmaWeightsPath, averaged, card);
+            if (best)
+                SafetensorsFile.Save(BestWeightsPath, weights, card);
+        });
+    }
+
+    /// <summary>Waits until the last <see cref="Save"/> is on disk; rethrows its failure.</summary>
+    public void Flush()
+    {
+        var pending = _pending;
+        _pending = null;
+        pending?.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Waits for a pending write without throwing (its failure was or will be reported elsewhere), and frees the host copies.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            Flush();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        foreach (var copy in _hostCopies.Values)
+            copy.Dispose();
+        _hostCopies.Clear();
+    }
+
+    private Task? _pending;
+    private readonly Dictionary<string, Tensor> _hostCopies = [];
+
+    /// <summary>
+    /// Copies <paramref name="entries"/> into host tensors that training cannot change while they are written.
+    /// The host tensors are allocated at the first save and reused (a save first waits for the write before it).
+    /// </summary>
+    private List<(string Name, Tensor Tensor)> Snapshot(string prefix, IEnumerable<(string Name, Tensor Tensor)> entries)
+    {
+        using var _ = no_grad();
+        return entries.Select(e =>
+        {
+            string key = prefix + e.Name;
+            if (!_hostCopies.TryGetValue(key, out var copy) || copy.dtype != e.Tensor.dtype || !copy.shape.SequenceEqual(e.Tensor.shape))
             {
-                using var source = File.OpenRead(LatestPath);
-                source.CopyTo(target);
-            });
-        SafetensorsFile.Save(LatestPath, tensors, metadata);
-        SaveWeights(model, LastWeightsPath, config, Card);
-        if (average is not null)
-            SaveWeights(average, EmaWeightsPath, config, Card);
+                copy?.Dispose();
+                copy = empty(e.Tensor.shape, e.Tensor.dtype, CPU).DetachFromDisposeScope();
+                _hostCopies[key] = copy;
+            }
+            copy.copy_(e.Tensor);
+            return (e.Name, copy);
+        }).ToList();
     }
 
     /// <summary>Class names and preprocessing written into the weight files, so predict needs no extra flags.</summary>
@@ -73,13 +131,16 @@ public sealed class CheckpointStore(string folder)
 
     /// <summary>Writes plain weights with torchvision names, and the model card (or at least the model name) in the metadata.</summary>
     public static void SaveWeights(ResNet model, string path, TrainingConfig config, ModelCard? card = null) =>
-        SafetensorsFile.Save(path, StateDictOrder.Entries(model), card?.ToMetadata() ?? new Dictionary<string, string>
+        SafetensorsFile.Save(path, StateDictOrder.Entries(model), WeightsMetadata(model, config, card));
+
+    private static Dictionary<string, string> WeightsMetadata(ResNet model, TrainingConfig config, ModelCard? card) =>
+        card?.ToMetadata() ?? new Dictionary<string, string>
         {
             ["format"] = "pt",
             ["model"] = config.Model,
             ["num_classes"] = model.NumClasses.ToString(),
             ["in_channels"] = model.Spec.InChannels.ToString(),
-        });
+        };
 
     /// <summary>A checkpoint read back: tensors (caller disposes), progress, optimiser steps and config.</summary>
     public sealed record Loaded(string Path, IReadOnlyList<(string Name, Tensor Tensor)> Tensors, TrainingProgress Progress, long OptimizerSteps, TrainingConfig Config);

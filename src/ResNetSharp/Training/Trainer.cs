@@ -44,7 +44,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         int cleaned = AtomicFile.CleanLeftovers(runFolder);
         if (cleaned > 0)
             _observer.Message($"removed {cleaned} unfinished temporary file(s) from an earlier run");
-        var store = new CheckpointStore(runFolder);
+        using var store = new CheckpointStore(runFolder);
 
         var data = new RunData(config, device, dataDir, _observer);
         using var train = data.Training();
@@ -95,7 +95,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
 
         EvaluationResult? lastEvaluation = null;
         using var lossSum = zeros([], ScalarType.Float64, device);
-        using var augmentGenerator = new Generator(0, device);
+        using var stepRandom = new StepRandom(device);
         long lossCount = 0, epochLossCount = 0;
         double epochLoss = 0;
         var logClock = Stopwatch.StartNew();
@@ -119,7 +119,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
                 var (images, labels) = batches.Current;
                 try
                 {
-                    if (TrainStep(model, optimizer, scaler, images, labels, train.WantsPaddedCrop, input, step, learningRate, augmentGenerator, lossSum))
+                    if (TrainStep(model, optimizer, scaler, images, labels, train.WantsPaddedCrop, input, step, learningRate, stepRandom, lossSum))
                         average?.Update();
                 }
                 catch (ExternalException e) when (IsOutOfMemory(e))
@@ -169,6 +169,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
                 if (stop.IsCancellationRequested)
                 {
                     store.Save(model, optimizer, progress, config, average?.Model);
+                    store.Flush();
                     _observer.Message($"stopped at step {step + 1}; checkpoint saved to {store.LatestPath}");
                     return new TrainingOutcome(false, progress, lastEvaluation, clock.Elapsed);
                 }
@@ -183,34 +184,34 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
             var averageEvaluation = average is null ? null : evaluations[1];
             bool best = double.IsNaN(progress.BestTop1) || lastEvaluation.Top1 > progress.BestTop1;
             progress = progress with { Epoch = epoch + 1, StepInEpoch = 0, BestTop1 = best ? lastEvaluation.Top1 : progress.BestTop1 };
-            store.Save(model, optimizer, progress, config, average?.Model);
-            if (best)
-                CheckpointStore.SaveWeights(model, store.BestWeightsPath, config, store.Card);
+            store.Save(model, optimizer, progress, config, average?.Model, best);
             _observer.Epoch(new EpochReport(epoch, config.Epochs, epochLossCount > 0 ? epochLoss / epochLossCount : double.NaN,
                 lastEvaluation, clock.Elapsed, best) { Ema = averageEvaluation });
             epochLoss = 0;
             epochLossCount = 0;
             logClock.Restart();
-            if (config.TargetTop1 > 0 && lastEvaluation.Top1 >= config.TargetTop1)
+            double reached = Math.Max(lastEvaluation.Top1, averageEvaluation?.Top1 ?? 0);
+            if (config.TargetTop1 > 0 && reached >= config.TargetTop1)
             {
-                _observer.Message($"target top-1 {config.TargetTop1:P1} reached at epoch {epoch + 1} " +
-                    $"({lastEvaluation.Top1:P2}, {clock.Elapsed.TotalSeconds:F1} s into this run)");
+                string which = lastEvaluation.Top1 >= config.TargetTop1 ? "" : " by the weight average";
+                _observer.Message($"target top-1 {config.TargetTop1:P1} reached{which} at epoch {epoch + 1} " +
+                    $"({reached:P2}, {clock.Elapsed.TotalSeconds:F1} s into this run)");
                 break;
             }
         }
+        store.Flush();
         return new TrainingOutcome(true, progress, lastEvaluation, clock.Elapsed);
     }
 
     /// <returns>Whether the optimiser stepped (false: an fp16 step skipped for inf/NaN gradients).</returns>
     private bool TrainStep(ResNet model, Optimizer optimizer, LossScaler? scaler, Tensor images, Tensor y, bool paddedCrop, InputAdapter input,
-        long step, double learningRate, Generator generator, Tensor lossSum)
+        long step, double learningRate, StepRandom random, Tensor lossSum)
     {
         using var scope = NewDisposeScope();
         long seed = Seeds.Mix(config.Seed, step);
-        generator.manual_seed(seed);
-        manual_seed(seed + 1);
+        random.Reseed(seed);
         var augmentation = new AugmentationOptions(paddedCrop ? config.CropPadding : 0, config.HorizontalFlip, config.ErasingProbability);
-        var x = input.Prepare(images, augmentation, generator);
+        var x = input.Prepare(images, augmentation, random.Augmentation);
 
         var loss = Loss(model, x, y, new Random((int)(seed & int.MaxValue)));
         if (_fault is not null)
@@ -303,7 +304,11 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         return new ModelCard(config.Model, train.ClassNames, modelChannels, preprocessing);
     }
 
-    private static string LastGoodCheckpoint(CheckpointStore store) => File.Exists(store.LatestPath) ? store.LatestPath : "none yet";
+    private static string LastGoodCheckpoint(CheckpointStore store)
+    {
+        store.Dispose(); // waits for a checkpoint still being written
+        return File.Exists(store.LatestPath) ? store.LatestPath : "none yet";
+    }
 
     private TrainingFailedException Diverged(long step, long stepsSinceCheck, double learningRate, CheckpointStore store)
     {

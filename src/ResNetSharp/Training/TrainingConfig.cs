@@ -110,7 +110,7 @@ public sealed record TrainingConfig
     /// <summary>Log the training loss every N steps.</summary>
     public int LogEvery { get; init; } = 50;
 
-    /// <summary>Stop as soon as an epoch's test top-1 reaches this fraction (e.g. 0.95); 0 = run all epochs.</summary>
+    /// <summary>Stop as soon as an epoch's test top-1 (of the weights, or of their average with <see cref="EmaDecay"/>) reaches this fraction (e.g. 0.95); 0 = run all epochs.</summary>
     public double TargetTop1 { get; init; }
 
     /// <summary>Average logits with the mirrored images at evaluation.</summary>

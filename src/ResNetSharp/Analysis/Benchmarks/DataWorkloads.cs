@@ -1,6 +1,7 @@
 using ResNetSharp.Data;
 using ResNetSharp.Data.Images;
 using ResNetSharp.Imaging;
+using ResNetSharp.Training;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Analysis.Benchmarks;
@@ -19,11 +20,12 @@ public static class DataWorkloads
         var mean = Enumerable.Repeat(0.5, channels).ToList();
         var std = Enumerable.Repeat(0.25, channels).ToList();
         var options = new AugmentationOptions(CropPadding: 4, HorizontalFlip: true, ErasingProbability: 0.25);
-        var random = new Generator(1, device: device);
+        var random = new StepRandom(device);
+        random.Reseed(1);
         return () =>
         {
             using var scope = NewDisposeScope();
-            BatchAugmentation.Apply(images, mean, std, options, random);
+            BatchAugmentation.Apply(images, mean, std, options, random.Augmentation);
         };
     }
 

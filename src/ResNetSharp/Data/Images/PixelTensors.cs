@@ -14,8 +14,7 @@ public static class PixelTensors
     public static Tensor Normalize(this ImagePreprocessing preprocessing, Tensor pixels, Device device)
     {
         using var scope = NewDisposeScope();
-        var mean = tensor(preprocessing.Mean.Select(v => (float)v).ToArray(), device: device).view(1, -1, 1, 1);
-        var std = tensor(preprocessing.Std.Select(v => (float)v).ToArray(), device: device).view(1, -1, 1, 1);
-        return ((pixels.to(device).to(ScalarType.Float32) / 255f - mean) / std).MoveToOuterDisposeScope();
+        var scaled = pixels.to(device).to(ScalarType.Float32).div_(255f);
+        return BatchAugmentation.Normalize(scaled, preprocessing.Mean, preprocessing.Std).MoveToOuterDisposeScope();
     }
 }

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Tries training recipes for the time-to-accuracy benchmark: each line of RECIPES is one `resnet train`
+# option set (bf16 + channels-last added); each runs until test top-1 reaches TARGET or its epochs end.
+# Prints, per recipe, the epoch and wall time (from process start) at which the target was first
+# reached, and the best top-1.
+#   RESNET="bash .gpu/run.sh" bash bench/recipe_search.sh DATA_DIR TARGET < recipes.txt
+set -uo pipefail
+cd "$(dirname "$0")/.."
+data=${1:?usage: recipe_search.sh DATA_DIR TARGET < recipes}
+target=${2:-0.95}
+resnet=${RESNET:-dotnet src/ResNetSharp.Cli/bin/Release/net10.0/resnet.dll}
+run=${RUN_DIR:-$(mktemp -d)}
+mkdir -p "$run"
+results=()
+n=0
+while read -r recipe; do
+  [ -z "$recipe" ] && continue
+  n=$((n + 1))
+  start=$(date +%s.%N)
+  # shellcheck disable=SC2086
+  $resnet train --data-dir "$data" --precision bf16 --channels-last --target-top1 "$target" --quiet -o "$run/r$n" $recipe > "$run/r$n.log" 2>&1
+  rc=$?
+  wall=$(python3 -c "print(round($(date +%s.%N) - $start, 1))")
+  summary=$(python3 - "$run/r$n/epochs.csv" "$target" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+top1 = [float(r["top1"]) for r in rows]
+hit = next((r for r in rows if float(r["top1"]) >= float(sys.argv[2])), None)
+epochs = " ".join(f"{t:.4f}" for t in top1)
+first = f"epoch {hit['epoch']} at {float(hit['seconds']):.1f} s of training" if hit else "not reached"
+print(f"{first} | best {max(top1):.4f} | {epochs}")
+PY
+)
+  results+=("| $recipe | rc $rc | ${wall} s from process start | $summary |")
+  echo "${results[-1]}"
+  tail -n 3 "$run/r$n.log"
+done
+echo
+echo "| recipe | exit | wall | first reached / best / per-epoch top-1 |"
+echo "|---|---|---|---|"
+printf '%s\n' "${results[@]}"
