@@ -72,8 +72,6 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         var optimizer = CreateOptimizer(model);
         optimizer.Pack();
         using var average = config.EmaDecay > 0 ? new WeightAverage(model, config.EmaDecay) : null;
-        if (average is not null && config.ChannelsLast)
-            MemoryFormat.ConvertWeights(average.Model);
         var input = InputAdapter.For(dataChannels, train.Mean, train.Std, train.Source, modelChannels, device) with
         {
             ComputeDtype = config.Precision.ToScalarType(),

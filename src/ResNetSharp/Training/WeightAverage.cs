@@ -8,7 +8,9 @@ namespace ResNetSharp.Training;
 /// Exponential moving average of a network's weights and BatchNorm statistics (timm's ModelEmaV3 with
 /// warm-up): after each step, ema = d * ema + (1 - d) * weights with d = min(decay, (1 + n) / (10 + n)) at
 /// update n, so early averages are not dominated by the random initialisation. The average lives in its
-/// own network of the same spec, evaluated and saved separately.
+/// own network of the same spec, with the source's memory layouts, evaluated and saved separately. Its
+/// tensors are packed into flat buffers so an update is a few kernels: create it after anything that
+/// replaces the source's tensors' storage (channels-last conversion, <see cref="Optimizer.Pack"/>).
 /// </summary>
 public sealed class WeightAverage : IDisposable
 {
@@ -38,7 +40,26 @@ public sealed class WeightAverage : IDisposable
         var mine = StateDictOrder.Entries(Model).ToList();
         var theirs = StateDictOrder.Entries(source).ToList();
         _pairs = mine.Zip(theirs, (m, t) => (m.Tensor, t.Tensor)).ToList();
+        FollowLayouts();
         Restart();
+        _packed = PackedAverage.TryCreate(_pairs);
+    }
+
+    private readonly PackedAverage? _packed;
+
+    /// <summary>Whether updates run over flat buffers (every tensor dense, layouts matching) rather than tensor by tensor.</summary>
+    internal bool IsPacked => _packed is not null;
+
+    /// <summary>Gives each averaged tensor its source's memory layout (e.g. channels-last convolution weights).</summary>
+    private void FollowLayouts()
+    {
+        using var _ = no_grad();
+        foreach (var (average, value) in _pairs)
+            if (!average.stride().SequenceEqual(value.stride()))
+            {
+                using var copy = value.detach().clone();
+                average.set_(copy);
+            }
     }
 
     /// <summary>Starts the average again at the source network's current weights.</summary>
@@ -58,6 +79,11 @@ public sealed class WeightAverage : IDisposable
     {
         using var _ = no_grad();
         double decay = DecayAt(Updates++);
+        if (_packed is not null)
+        {
+            _packed.Update(decay);
+            return;
+        }
         foreach (var (average, value) in _pairs)
         {
             if (average.is_floating_point())
@@ -75,5 +101,9 @@ public sealed class WeightAverage : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => Model.Dispose();
+    public void Dispose()
+    {
+        _packed?.Dispose();
+        Model.Dispose();
+    }
 }

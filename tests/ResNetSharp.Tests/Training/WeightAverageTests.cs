@@ -11,12 +11,21 @@ public class WeightAverageTests
         Block = BlockKind.Basic, Depths = [1], Widths = [4], StemChannels = 4, Stem = StemKind.Cifar, NumClasses = 3, InChannels = 1,
     };
 
-    [Fact]
-    public void TheAverageFollowsTheWarmedUpDecayAndCopiesIntegerBuffers()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheAverageFollowsTheWarmedUpDecayAndCopiesIntegerBuffers(bool channelsLastAndPackedOptimizer)
     {
         manual_seed(2);
         using var model = new ResNet(Tiny);
+        if (channelsLastAndPackedOptimizer)
+        {
+            MemoryFormat.ConvertWeights(model);
+            new SgdOptimizer(model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), 0.9, nesterov: true, weightDecay: 0).Pack();
+        }
         using var average = new WeightAverage(model, decay: 0.5);
+        Assert.True(average.IsPacked);
+        Assert.Equal(channelsLastAndPackedOptimizer, MemoryFormat.IsChannelsLast(average.Model.get_parameter("layer1.0.conv1.weight")!));
         var start = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
 
         using (no_grad())
