@@ -80,24 +80,10 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     public Tensor ForwardFeatures(Tensor input)
     {
         using var scope = NewDisposeScope();
-        bool freeEarly = !is_grad_enabled();
-        var x = ForwardStem(input, freeEarly);
+        var x = ForwardStem(input);
         foreach (var block in Blocks)
-            x = Next(x, block.call(x), freeEarly);
+            x = FeatureMaps.Then(x, block.call(x));
         return x.MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
-    /// Moves on from feature map <paramref name="previous"/> to <paramref name="next"/>. Under no-grad
-    /// nothing else needs the previous map, so it is freed now rather than when the forward's dispose
-    /// scope ends (as PyTorch's reference counting would): inference then holds about two feature maps at
-    /// a time instead of all of them.
-    /// </summary>
-    private static Tensor Next(Tensor previous, Tensor next, bool freeEarly)
-    {
-        if (freeEarly && !ReferenceEquals(previous, next))
-            previous.Dispose();
-        return next;
     }
 
     /// <summary>
@@ -108,7 +94,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var outputs = new List<Tensor>(_stages.Length);
-        var x = ForwardStem(input, freeEarly: false);
+        var x = ForwardStem(input);
         foreach (var stage in _stages)
         {
             x = stage.call(x);
@@ -142,12 +128,11 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         return ForwardHead(ForwardFeatures(input), preLogits: true).MoveToOuterDisposeScope();
     }
 
-    private Tensor ForwardStem(Tensor input, bool freeEarly)
+    private Tensor ForwardStem(Tensor input)
     {
         InputCheck.Validate(this, input);
-        var convolved = InputDtype.Run(_stem.Conv, input);
-        var x = Next(convolved, Activations.Apply(Spec.Activation, _stem.Norm.call(convolved), inplace: true), freeEarly);
-        return _stem.Pool is null ? x : Next(x, _stem.Pool.call(x), freeEarly);
+        var x = Activations.Apply(Spec.Activation, FeatureMaps.Normed(_stem.Norm, InputDtype.Run(_stem.Conv, input)), inplace: true);
+        return _stem.Pool is null ? x : FeatureMaps.Then(x, _stem.Pool.call(x));
     }
 
     /// <summary>

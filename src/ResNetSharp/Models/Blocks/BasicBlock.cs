@@ -30,6 +30,9 @@ public sealed class BasicBlock : ResidualBlock
     protected override BatchNorm2d LastNorm => _bn2;
 
     /// <inheritdoc />
-    protected override Tensor ResidualBranch(Tensor x) =>
-        _bn2.call(InputDtype.Run(_conv2, Activate(_bn1.call(InputDtype.Run(_conv1, x)))));
+    protected override Tensor ResidualBranch(Tensor x)
+    {
+        var y = Activate(FeatureMaps.Normed(_bn1, InputDtype.Run(_conv1, x)));
+        return FeatureMaps.Normed(_bn2, FeatureMaps.Then(y, InputDtype.Run(_conv2, y)));
+    }
 }

@@ -41,8 +41,8 @@ public sealed class BottleneckBlock : ResidualBlock
     /// <inheritdoc />
     protected override Tensor ResidualBranch(Tensor x)
     {
-        var y = Activate(_bn1.call(InputDtype.Run(_conv1, x)));
-        y = Activate(_bn2.call(InputDtype.Run(_conv2, y)));
-        return _bn3.call(InputDtype.Run(_conv3, y));
+        var y = Activate(FeatureMaps.Normed(_bn1, InputDtype.Run(_conv1, x)));
+        y = Activate(FeatureMaps.Normed(_bn2, FeatureMaps.Then(y, InputDtype.Run(_conv2, y))));
+        return FeatureMaps.Normed(_bn3, FeatureMaps.Then(y, InputDtype.Run(_conv3, y)));
     }
 }

@@ -61,11 +61,12 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var y = ResidualBranch(x);
         if (_squeezeExcitation is not null)
-            y = _squeezeExcitation.call(y);
-        y = StochasticDepth.Apply(y, Plan.DropPathRate, training);
-        var shortcut = _downsample is null ? x : InputDtype.Run(_downsample, x);
-        y = y.add_(shortcut);
-        return Activate(y).MoveToOuterDisposeScope();
+            y = FeatureMaps.Then(y, _squeezeExcitation.call(y));
+        y = FeatureMaps.Then(y, StochasticDepth.Apply(y, Plan.DropPathRate, training));
+        if (_downsample is null)
+            return Activate(y.add_(x)).MoveToOuterDisposeScope();
+        var shortcut = InputDtype.Run(_downsample, x);
+        return Activate(FeatureMaps.Then(shortcut, y.add_(shortcut))).MoveToOuterDisposeScope();
     }
 
     /// <summary>Submodules are registered explicitly in the constructors, in key order; no reflection.</summary>

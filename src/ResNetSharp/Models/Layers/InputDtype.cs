@@ -16,7 +16,8 @@ internal static class InputDtype
         Conv2d conv when conv.weight.dtype != x.dtype => nn.functional.conv2d(x, conv.weight.to(x.dtype), conv.bias?.to(x.dtype),
             conv.stride, conv.padding, conv.dilation, conv.groups),
         Linear linear when linear.weight.dtype != x.dtype => nn.functional.linear(x, linear.weight.to(x.dtype), linear.bias?.to(x.dtype)),
-        Sequential sequence => sequence.children().Cast<nn.Module<Tensor, Tensor>>().Aggregate(x, (current, child) => Run(child, current)),
+        Sequential sequence => sequence.children().Cast<nn.Module<Tensor, Tensor>>()
+            .Aggregate(x, (current, child) => ReferenceEquals(current, x) ? Run(child, current) : FeatureMaps.Then(current, Run(child, current))),
         _ => module.call(x),
     };
 }
