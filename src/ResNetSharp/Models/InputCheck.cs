@@ -9,16 +9,18 @@ internal static class InputCheck
     {
         int channels = model.Spec.InChannels;
         int minSize = model.MinimumInputSize;
+        var shape = input.shape;
+        if (shape.Length == 4 && shape[1] == channels && shape[2] >= minSize && shape[3] >= minSize && input.is_floating_point())
+            return; // the common case, checked without building the messages (this runs in every forward)
         string expected = $"(N, {channels}, H, W) with H, W >= {minSize}";
-        string got = $"({string.Join(", ", input.shape)})";
-        if (input.dim() != 4)
-            throw new ArgumentException($"Input must be a batch of images {expected}; got a {input.dim()}-d tensor {got}.", nameof(input));
-        if (input.shape[1] != channels)
-            throw new ArgumentException($"Input must have {channels} channel(s): {expected}; got {input.shape[1]} in {got}.", nameof(input));
-        if (input.shape[2] < minSize || input.shape[3] < minSize)
+        string got = $"({string.Join(", ", shape)})";
+        if (shape.Length != 4)
+            throw new ArgumentException($"Input must be a batch of images {expected}; got a {shape.Length}-d tensor {got}.", nameof(input));
+        if (shape[1] != channels)
+            throw new ArgumentException($"Input must have {channels} channel(s): {expected}; got {shape[1]} in {got}.", nameof(input));
+        if (shape[2] < minSize || shape[3] < minSize)
             throw new ArgumentException(
                 $"Input images are too small for this network's total stride {minSize}: expected {expected}; got {got}.", nameof(input));
-        if (!input.is_floating_point())
-            throw new ArgumentException($"Input must be floating point (normalised images); got {input.dtype}.", nameof(input));
+        throw new ArgumentException($"Input must be floating point (normalised images); got {input.dtype}.", nameof(input));
     }
 }

@@ -179,18 +179,20 @@ public abstract class Optimizer
         Steps = steps;
     }
 
-    /// <summary>Scales all gradients so their global L2 norm is at most <paramref name="maxNorm"/>; returns the norm before.</summary>
-    public double ClipGradientNorm(double maxNorm)
+    /// <summary>
+    /// Scales all gradients so their global L2 norm is at most <paramref name="maxNorm"/>, entirely on the
+    /// device: the norm is never read back, which would make the host wait for the GPU at every step.
+    /// </summary>
+    public void ClipGradientNorm(double maxNorm)
     {
         using var scope = NewDisposeScope();
         var grads = Gradients().ToList();
         if (grads.Count == 0)
-            return 0;
+            return;
         var total = stack(grads.Select(g => g.norm()).ToArray()).norm();
         var scale = (maxNorm / (total + 1e-6)).clamp_max(1.0);
         foreach (var grad in grads)
             grad.mul_(scale);
-        return total.item<float>();
     }
 }
 

@@ -71,6 +71,29 @@ public class PackedOptimizerTests
             Assert.True(state.allclose(referenceState[name], rtol: 1e-6, atol: 1e-7), $"{kind}: state {name} differs");
     }
 
+    [Theory]
+    [InlineData(true, 0.01)]
+    [InlineData(true, 1e6)]
+    [InlineData(false, 0.01)]
+    public void ClippingScalesTheGlobalGradientNormDownToTheLimitAndNeverUp(bool packed, double limit)
+    {
+        using var model = Model(channelsLast: true);
+        var optimizer = Create("sgd", model);
+        if (packed)
+            optimizer.Pack();
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        optimizer.ZeroGrad();
+        nn.functional.cross_entropy(model.call(randn(4, 3, 12, 12)), randint(0, 5, [4])).backward();
+        double GlobalNorm() => stack(model.parameters().Select(p => p.grad!.norm()).ToArray()).norm().item<float>();
+        double before = GlobalNorm();
+        Assert.True(before > 0.01, $"the test needs a gradient norm above 0.01, got {before}");
+
+        optimizer.ClipGradientNorm(limit);
+
+        Assert.Equal(Math.Min(before, limit), GlobalNorm(), Math.Min(before, limit) * 1e-4);
+    }
+
     [Fact]
     public void GradientsAccumulateIntoTheGroupAndFrozenParametersStayPut()
     {
