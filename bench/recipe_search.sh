@@ -28,7 +28,9 @@ top1 = [float(r["top1"]) for r in rows]
 hit = next((r for r in rows if float(r["top1"]) >= float(sys.argv[2])), None)
 epochs = " ".join(f"{t:.4f}" for t in top1)
 first = f"epoch {hit['epoch']} at {float(hit['seconds']):.1f} s of training" if hit else "not reached"
-print(f"{first} | best {max(top1):.4f} | {epochs}")
+rates = sorted(float(r["train_images_per_second"]) for r in rows if r.get("train_images_per_second"))
+rate = f"{rates[len(rates) // 2]:,.0f} train img/s (median epoch)" if rates else ""
+print(f"{first} | best {max(top1):.4f} | {rate} | {epochs}")
 PY
 )
   results+=("| $recipe | rc $rc | ${wall} s from process start | $summary |")
@@ -36,6 +38,6 @@ PY
   tail -n 3 "$run/r$n.log"
 done
 echo
-echo "| recipe | exit | wall | first reached / best / per-epoch top-1 |"
-echo "|---|---|---|---|"
+echo "| recipe | exit | wall | first reached | best | throughput | per-epoch top-1 |"
+echo "|---|---|---|---|---|---|---|"
 printf '%s\n' "${results[@]}"

@@ -25,5 +25,7 @@ public sealed class ConsoleTrainingObserver(TextWriter output, bool quiet) : Tra
     public static string EpochLine(EpochReport r) =>
         $"epoch {r.Epoch + 1}/{r.Epochs}  train loss {r.TrainLoss:F4}  test loss {r.Test.Loss:F4}  " +
         $"top-1 {r.Test.Top1:P2}  top-5 {r.Test.Top5:P2}{(r.IsBest ? "  (best)" : "")}" +
-        (r.Ema is { } ema ? $"  EMA top-1 {ema.Top1:P2}" : "") + $"  {r.Elapsed.TotalSeconds:F0} s";
+        (r.Ema is { } ema ? $"  EMA top-1 {ema.Top1:P2}" : "") +
+        (double.IsFinite(r.TrainImagesPerSecond) ? $"  {r.TrainImagesPerSecond:N0} img/s, eval {r.EvaluationTime.TotalSeconds:F1} s" : "") +
+        $"  {r.Elapsed.TotalSeconds:F0} s";
 }

@@ -100,6 +100,8 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
 
         for (int epoch = progress.Epoch; epoch < config.Epochs; epoch++)
         {
+            var epochClock = Stopwatch.StartNew();
+            long firstStep = progress.StepInEpoch;
             using var order = Shuffle(train.Count, epoch);
             using var batches = train.Epoch(order, epoch, progress.StepInEpoch, config.BatchSize).GetEnumerator();
             if (TransferLearning.ApplyFreeze(model, config, epoch) && epoch == progress.Epoch)
@@ -175,16 +177,23 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
                     store.Save(model, optimizer, progress, config, average?.Model);
             }
 
+            // The last step's loss read-back waited for the device, so this is the steps' real wall time.
+            double trainImagesPerSecond = (stepsPerEpoch - firstStep) * config.BatchSize / epochClock.Elapsed.TotalSeconds;
+            var evaluationClock = Stopwatch.StartNew();
             int evalBatch = Math.Max(config.BatchSize, 256);
             var evaluations = Evaluator.Evaluate(average is null ? [model] : [model, average.Model], test, evalBatch, input,
                 config.FlipTestTimeAugmentation);
+            var evaluationTime = evaluationClock.Elapsed;
             lastEvaluation = evaluations[0];
             var averageEvaluation = average is null ? null : evaluations[1];
             bool best = double.IsNaN(progress.BestTop1) || lastEvaluation.Top1 > progress.BestTop1;
             progress = progress with { Epoch = epoch + 1, StepInEpoch = 0, BestTop1 = best ? lastEvaluation.Top1 : progress.BestTop1 };
             store.Save(model, optimizer, progress, config, average?.Model, best);
             _observer.Epoch(new EpochReport(epoch, config.Epochs, epochLossCount > 0 ? epochLoss / epochLossCount : double.NaN,
-                lastEvaluation, clock.Elapsed, best) { Ema = averageEvaluation });
+                lastEvaluation, clock.Elapsed, best)
+            {
+                Ema = averageEvaluation, TrainImagesPerSecond = trainImagesPerSecond, EvaluationTime = evaluationTime,
+            });
             epochLoss = 0;
             epochLossCount = 0;
             logClock.Restart();

@@ -24,6 +24,12 @@ public sealed record EpochReport(int Epoch, int Epochs, double TrainLoss, Evalua
 {
     /// <summary>Evaluation of the weight average, when the run keeps one.</summary>
     public EvaluationResult? Ema { get; init; }
+
+    /// <summary>Training images per second of wall time over this epoch's steps (evaluation and checkpoint excluded).</summary>
+    public double TrainImagesPerSecond { get; init; } = double.NaN;
+
+    /// <summary>Wall time of this epoch's evaluation.</summary>
+    public TimeSpan EvaluationTime { get; init; }
 }
 
 /// <summary>Receives what a training run does; every method does nothing unless overridden.</summary>

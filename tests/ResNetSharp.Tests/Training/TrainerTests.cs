@@ -48,8 +48,17 @@ public class TrainerTests
         Assert.Equal(4, observer.Epochs.Count);
         Assert.True(observer.Epochs[^1].TrainLoss < observer.Epochs[0].TrainLoss);
         Assert.True(outcome.Progress.BestTop1 > 0.2, $"top-1 {outcome.Progress.BestTop1}");
-        Assert.Equal(5, File.ReadAllLines(Path.Combine(folder, "epochs.csv")).Length);
+        var csv = File.ReadAllLines(Path.Combine(folder, "epochs.csv"));
+        Assert.Equal(5, csv.Length);
         Assert.Contains("\"kind\":\"epoch\"", File.ReadAllText(Path.Combine(folder, "metrics.jsonl")));
+        // Throughput covers the steps alone: images per second over the epoch's step time, evaluation timed apart.
+        Assert.All(observer.Epochs, e => Assert.True(e.TrainImagesPerSecond > 0 && e.EvaluationTime > TimeSpan.Zero, $"{e.TrainImagesPerSecond} img/s, eval {e.EvaluationTime}"));
+        Assert.All(observer.Epochs.Skip(1).Zip(observer.Epochs),
+            pair => Assert.True(96 / pair.First.TrainImagesPerSecond < (pair.First.Elapsed - pair.Second.Elapsed).TotalSeconds)); // 6 steps of 16
+        var header = csv[0].Split(',');
+        var last = csv[^1].Split(',');
+        Assert.Equal(observer.Epochs[^1].TrainImagesPerSecond,
+            double.Parse(last[Array.IndexOf(header, "train_images_per_second")], System.Globalization.CultureInfo.InvariantCulture), 6);
         Assert.True(File.Exists(Path.Combine(folder, "best.safetensors")));
         Assert.Equal("10", SafetensorsFile.ReadHeader(Path.Combine(folder, "best.safetensors")).Metadata["num_classes"]);
     }
