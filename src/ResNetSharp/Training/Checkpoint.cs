@@ -87,8 +87,8 @@ public sealed class CheckpointStore(string folder) : IDisposable
         pending?.GetAwaiter().GetResult();
     }
 
-    /// <summary>Waits for a pending write without throwing (its failure was or will be reported elsewhere), and frees the host copies.</summary>
-    public void Dispose()
+    /// <summary>Waits for a pending write without throwing: for error paths, where that write's failure is not the news.</summary>
+    public void WaitQuietly()
     {
         try
         {
@@ -97,6 +97,12 @@ public sealed class CheckpointStore(string folder) : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
+    }
+
+    /// <summary>Waits for a pending write (quietly, see <see cref="WaitQuietly"/>) and frees the host copies.</summary>
+    public void Dispose()
+    {
+        WaitQuietly();
         foreach (var copy in _hostCopies.Values)
             copy.Dispose();
         _hostCopies.Clear();
@@ -129,10 +135,7 @@ public sealed class CheckpointStore(string folder) : IDisposable
     /// <summary>Class names and preprocessing written into the weight files, so predict needs no extra flags.</summary>
     public ModelCard? Card { get; set; }
 
-    /// <summary>Writes plain weights with torchvision names, and the model card (or at least the model name) in the metadata.</summary>
-    public static void SaveWeights(ResNet model, string path, TrainingConfig config, ModelCard? card = null) =>
-        SafetensorsFile.Save(path, StateDictOrder.Entries(model), WeightsMetadata(model, config, card));
-
+    /// <summary>The metadata of the plain weight files: the model card, or at least the model name.</summary>
     private static Dictionary<string, string> WeightsMetadata(ResNet model, TrainingConfig config, ModelCard? card) =>
         card?.ToMetadata() ?? new Dictionary<string, string>
         {

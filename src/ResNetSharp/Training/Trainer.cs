@@ -313,7 +313,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
 
     private static string LastGoodCheckpoint(CheckpointStore store)
     {
-        store.Dispose(); // waits for a checkpoint still being written
+        store.WaitQuietly();
         return File.Exists(store.LatestPath) ? store.LatestPath : "none yet";
     }
 
