@@ -1,5 +1,5 @@
-using TorchSharp;
 using System.Text.Json;
+using TorchSharp;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
 using static TorchSharp.torch;

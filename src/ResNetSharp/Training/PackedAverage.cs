@@ -41,7 +41,7 @@ internal sealed class PackedAverage : IDisposable
         for (int i = 0; i < pairs.Count; i++)
         {
             var (average, source) = pairs[i];
-            using (var view = flat.as_strided(average.shape, average.stride(), offset))
+            using (var view = ParameterGroup.ViewOf(flat, average, offset))
             {
                 view.copy_(average);
                 average.set_(view);

@@ -82,5 +82,6 @@ public sealed class ParameterGroup
         return true;
     }
 
-    private static Tensor ViewOf(Tensor buffer, Tensor like, long offset) => buffer.as_strided(like.shape, like.stride(), offset);
+    /// <summary>The view of flat <paramref name="buffer"/>, from <paramref name="offset"/>, with <paramref name="like"/>'s shape and strides.</summary>
+    internal static Tensor ViewOf(Tensor buffer, Tensor like, long offset) => buffer.as_strided(like.shape, like.stride(), offset);
 }
