@@ -16,7 +16,7 @@ public static class EvalCommand
     /// <summary>Creates the command; it writes to <paramref name="output"/>.</summary>
     public static Command Create(TextWriter output)
     {
-        var model = new Option<string>("--model", "-m") { Description = "Catalog model or spec .json", Required = true };
+        var model = new Option<string?>("--model", "-m") { Description = "Catalog model or spec .json (default: the model the weights name)" };
         var weights = new Option<FileInfo>("--weights", "-w") { Description = "safetensors weights (e.g. a run's best.safetensors)", Required = true };
         var dataset = new Option<string>("--dataset") { Description = $"Dataset: {string.Join(", ", DatasetCatalog.Names)}", DefaultValueFactory = _ => "fashion-mnist" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder holding the dataset files" };
@@ -49,7 +49,10 @@ public static class EvalCommand
                 GrayscaleMode.OneChannelModel => dataChannels,
                 _ => weightsMetadata.TryGetValue("in_channels", out var c) && int.TryParse(c, out int channels) ? channels : dataChannels,
             };
-            var spec = ModelResolver.Resolve(parsed.GetValue(model)!) with { NumClasses = data.ClassNames.Count, InChannels = modelChannels };
+            var (modelName, named) = parsed.GetValue(model) is { } given
+                ? (given, ModelResolver.Resolve(given))
+                : ModelSelection.FromWeights(weightsFile.FullName);
+            var spec = named with { NumClasses = data.ClassNames.Count, InChannels = modelChannels };
             using var network = new ResNet(spec);
             WeightLoader.LoadFile(network, weightsFile.FullName);
             network.to(selectedDevice);
@@ -66,7 +69,7 @@ public static class EvalCommand
             if (parsed.GetValue(json))
                 output.WriteLine(JsonSerializer.Serialize(result, JsonOutput.Options));
             else
-                EvaluationTable.Write(output, $"{parsed.GetValue(model)} on {data.Source}", result);
+                EvaluationTable.Write(output, $"{modelName} on {data.Source}", result);
             return 0;
         });
         return command;

@@ -46,7 +46,7 @@ public static class ExportCommand
                         loaded.ClassNames, loaded.Preprocessing));
                     break;
                 case Format.Safetensors:
-                    SafetensorsFile.Save(path, entries);
+                    SafetensorsFile.Save(path, entries, loaded.Metadata());
                     break;
                 default:
                     PthWriter.Save(path, entries);

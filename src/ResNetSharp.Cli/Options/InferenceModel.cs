@@ -13,7 +13,7 @@ namespace ResNetSharp.Cli.Options;
 public sealed class InferenceModelOptions
 {
     private readonly ModelSelection _model = new();
-    private readonly Option<FileInfo> _weights = new("--weights", "-w") { Description = "Weights (safetensors or .pth)" };
+    private readonly Option<FileInfo> _weights = new("--weights", "-w") { Description = "Weights (safetensors or .pth); files written by resnet name their model, so --model can be left out" };
     private readonly Option<FileInfo?> _classNames = new("--class-names") { Description = "Text file with one class name per line (default: from the weights' metadata)" };
     private readonly Option<int?> _imageSize = new("--image-size") { Description = "Crop size for images (default: from the weights' metadata, else 224 after resizing to 256)" };
     private readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
@@ -39,8 +39,9 @@ public sealed class InferenceModelOptions
             .Select(option => option.Name);
 
     /// <summary>
-    /// Builds the model with the class count and input channels the weights have (unless --num-classes
-    /// says otherwise), loads them strictly, and puts the model in eval mode on the chosen device.
+    /// Builds the model (the one --model or --spec names, else the one the weights' metadata names) with
+    /// the class count and input channels the weights have (unless --num-classes says otherwise), loads
+    /// them strictly, and puts the model in eval mode on the chosen device.
     /// </summary>
     public LoadedModel Load(ParseResult parsed)
     {
@@ -50,7 +51,7 @@ public sealed class InferenceModelOptions
         var shapes = WeightFile.ReadShapes(weights.FullName).ToDictionary(s => WeightLoader.MapName(s.Name), s => s.Shape);
         int? classes = shapes.TryGetValue("fc.weight", out var fc) ? (int)fc[0] : 0;
         int? channels = shapes.TryGetValue("conv1.weight", out var stem) ? (int)stem[1] : shapes.TryGetValue("conv1.0.weight", out var deep) ? (int)deep[1] : null;
-        var (name, spec) = _model.Resolve(parsed, channels);
+        var (name, spec) = _model.Resolve(parsed, channels, weights.FullName);
         if (parsed.GetValue(_model.NumClasses) is null)
             spec = spec with { NumClasses = classes ?? spec.NumClasses };
 
@@ -111,6 +112,10 @@ public sealed record LoadedModel(string Name, ResNet Model, Device Device, Image
             x = x.expand(-1, 3, -1, -1).contiguous();
         return x.MoveToOuterDisposeScope();
     }
+
+    /// <summary>What a weights file written from this model should say about it: class names, preprocessing, the model's name and spec.</summary>
+    public Dictionary<string, string> Metadata() =>
+        WeightsModel.Describe(new ModelCard(Name, ClassNames, Model.Spec.InChannels, Preprocessing).ToMetadata(), Name, Model.Spec);
 
     /// <inheritdoc />
     public void Dispose() => Model.Dispose();

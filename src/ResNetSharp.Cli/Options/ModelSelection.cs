@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ResNetSharp.Interop;
 using ResNetSharp.Models;
 
 namespace ResNetSharp.Cli.Options;
@@ -33,17 +34,29 @@ public sealed class ModelSelection
     }
 
     /// <summary>The chosen spec and a name to show for it, with the overrides applied.</summary>
-    public (string Name, ResNetSpec Spec) Resolve(ParseResult parsed, int? inChannels = null)
+    /// <param name="parsed">The command line.</param>
+    /// <param name="inChannels">Input channels to build for (default: the spec's).</param>
+    /// <param name="weights">A weights file whose metadata names the model, used when neither --model nor --spec is given.</param>
+    public (string Name, ResNetSpec Spec) Resolve(ParseResult parsed, int? inChannels = null, string? weights = null)
     {
         string? name = parsed.GetValue(Model);
         var file = parsed.GetValue(Spec);
-        if (name is null == file is null)
+        if (name is not null && file is not null)
             throw new UsageException("give exactly one of --model NAME or --spec FILE.");
-        var spec = file is null ? ModelResolver.Resolve(name!) : ResNetSpecJson.Load(file.FullName);
+        var (chosen, spec) = name is not null ? (name, ModelResolver.Resolve(name))
+            : file is not null ? (file.Name, ResNetSpecJson.Load(file.FullName))
+            : weights is not null ? FromWeights(weights)
+            : throw new UsageException("give exactly one of --model NAME or --spec FILE.");
         int? classes = parsed.GetValue(NumClasses);
         if (classes is int count)
             OptionChecks.AtLeast(count, 0, "--num-classes");
         spec = spec with { NumClasses = classes ?? spec.NumClasses, InChannels = inChannels ?? spec.InChannels };
-        return (name ?? file!.Name, spec.Validate());
+        return (chosen, spec.Validate());
     }
+
+    /// <summary>The model that <paramref name="weights"/>' metadata names, or a usage error asking for --model.</summary>
+    public static (string Name, ResNetSpec Spec) FromWeights(string weights) =>
+        WeightsModel.Read(weights) ?? throw new UsageException(
+            $"{weights} does not say which model it holds (no '{WeightsModel.SpecKey}' or catalog '{WeightsModel.NameKey}' in its metadata); " +
+            "give --model NAME or --spec FILE.");
 }

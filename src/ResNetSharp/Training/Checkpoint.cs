@@ -135,15 +135,14 @@ public sealed class CheckpointStore(string folder) : IDisposable
     /// <summary>Class names and preprocessing written into the weight files, so predict needs no extra flags.</summary>
     public ModelCard? Card { get; set; }
 
-    /// <summary>The metadata of the plain weight files: the model card, or at least the model name.</summary>
+    /// <summary>The metadata of the plain weight files: the model's name and spec, and the model card when there is one.</summary>
     private static Dictionary<string, string> WeightsMetadata(ResNet model, TrainingConfig config, ModelCard? card) =>
-        card?.ToMetadata() ?? new Dictionary<string, string>
+        WeightsModel.Describe(card?.ToMetadata() ?? new Dictionary<string, string>
         {
             ["format"] = "pt",
-            ["model"] = config.Model,
             ["num_classes"] = model.NumClasses.ToString(),
             ["in_channels"] = model.Spec.InChannels.ToString(),
-        };
+        }, config.Model, model.Spec);
 
     /// <summary>A checkpoint read back: tensors (caller disposes), progress, optimiser steps and config.</summary>
     public sealed record Loaded(string Path, IReadOnlyList<(string Name, Tensor Tensor)> Tensors, TrainingProgress Progress, long OptimizerSteps, TrainingConfig Config);

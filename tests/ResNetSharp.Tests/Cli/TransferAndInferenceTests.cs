@@ -76,6 +76,17 @@ public class TransferAndInferenceTests
         var npyLogits = JsonDocument.Parse(nOutput).RootElement.GetProperty("logits")[0].EnumerateArray().Select(e => e.GetSingle()).ToArray();
         Assert.Equal(logits, npyLogits);
 
+        // The run's weights name their model, and an export to safetensors keeps that and the card: no --model needed.
+        string exported = fixture.Folder.File("exported.safetensors");
+        var (xCode, _, xError) = Run("export", "--weights", best, "--format", "safetensors", "-o", exported, "--device", "cpu");
+        Assert.True(xCode == 0, xError);
+        var exportedCard = ModelCard.FromMetadata(WeightFile.ReadMetadata(exported), exported)!;
+        Assert.Equal(["cat", "dog"], exportedCard.ClassNames);
+        Assert.Equal(card.Preprocessing.ToJson(), exportedCard.Preprocessing.ToJson());
+        var (eCodeX, eOutputX, eErrorX) = Run("predict", "--weights", exported, "--device", "cpu", "--json", image);
+        Assert.True(eCodeX == 0, eErrorX);
+        Assert.Equal(logits, JsonDocument.Parse(eOutputX).RootElement.GetProperty("logits")[0].EnumerateArray().Select(e => e.GetSingle()).ToArray());
+
         // embed: one row per image, in the order of the paths file.
         string features = fixture.Folder.File("features.npy");
         var (eCode, eOutput, eError) = Run("embed", "--model", fixture.Spec, "--weights", best, "--device", "cpu", "-o", features,
@@ -113,6 +124,16 @@ public class TransferAndInferenceTests
         Assert.True(code == 2, error);
         Assert.Contains("wrong.npy", error);
         Assert.Contains("expected (N, 3, H, W)", error);
+    }
+
+    [Fact]
+    public void WeightsThatNameNoModelAskForOne()
+    {
+        using var fixture = new Fixture();
+        var (code, _, error) = Run("predict", "--weights", fixture.Pretrained, "--device", "cpu", "a.png");
+        Assert.True(code == 2, error);
+        Assert.Contains("pretrained.pth does not say which model it holds", error);
+        Assert.Contains("give --model NAME or --spec FILE", error);
     }
 
     [Fact]
