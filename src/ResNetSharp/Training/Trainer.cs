@@ -180,7 +180,8 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
             // The last step's loss read-back waited for the device, so this is the steps' real wall time.
             double trainImagesPerSecond = (stepsPerEpoch - firstStep) * config.BatchSize / epochClock.Elapsed.TotalSeconds;
             var evaluationClock = Stopwatch.StartNew();
-            int evalBatch = Math.Max(config.BatchSize, 256);
+            int evalBatch = Evaluator.BatchSizeFor(config.BatchSize, train.ImageShape.Height, train.ImageShape.Width, device,
+                config.FlipTestTimeAugmentation);
             var evaluations = Evaluator.Evaluate(average is null ? [model] : [model, average.Model], test, evalBatch, input,
                 config.FlipTestTimeAugmentation);
             var evaluationTime = evaluationClock.Elapsed;
