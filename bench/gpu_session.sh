@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One device call that gathers every GPU figure: a smoke check that stops early if the packed program
 # cannot use the GPU, then bench/gpu_suite.sh (throughput, memory, augmentation, time to 95%) and
-# bench/fashion_accuracy.sh (the training issue's accuracy figures). Logs go to $OUT when it is set.
-#   on the device, with carry [".gpu"]:  bash bench/gpu_session.sh [suite|accuracy|all]
+# bench/fashion_accuracy.sh (the training issue's accuracy figures), or the recipe candidates for the
+# time-to-95% target (bench/recipes/fast95.txt). Logs go to $OUT when it is set.
+#   on the device, with carry [".gpu"]:  bash bench/gpu_session.sh [suite|accuracy|all|recipes]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -15,4 +16,7 @@ if [ "$what" = suite ] || [ "$what" = all ]; then
 fi
 if [ "$what" = accuracy ] || [ "$what" = all ]; then
   timeout 400 bash bench/fashion_accuracy.sh "$(pwd)/.gpu/data/fashion-mnist" 2>&1 | tee "$log/accuracy.log"
+fi
+if [ "$what" = recipes ]; then
+  timeout 540 bash bench/recipe_search.sh "$(pwd)/.gpu/data/fashion-mnist" 0.95 < bench/recipes/fast95.txt 2>&1 | tee "$log/recipes.log"
 fi
