@@ -27,7 +27,7 @@ public sealed record TrainingOutcome(bool Completed, TrainingProgress Progress, 
 public sealed class Trainer(TrainingConfig config, string runFolder, Device device, string? dataDir, TrainingObserver observer)
 {
     private readonly TrainingObserver _observer = new ObserverList(new MetricsLog(runFolder), new TensorBoardLog(runFolder), observer);
-    private readonly FaultInjection? _fault = FaultInjection.FromEnvironment();
+    private readonly TrainingStep _step = new(config, device, FaultInjection.FromEnvironment());
 
     /// <summary>
     /// Runs (or resumes) training until all epochs are done or <paramref name="stop"/> is signalled; a stop
@@ -45,6 +45,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         if (cleaned > 0)
             _observer.Message($"removed {cleaned} unfinished temporary file(s) from an earlier run");
         using var store = new CheckpointStore(runFolder);
+        var failures = new TrainingFailures(config, device, store);
 
         var data = new RunData(config, device, dataDir, _observer);
         using var train = data.Training();
@@ -119,12 +120,12 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
                 var (images, labels) = batches.Current;
                 try
                 {
-                    if (TrainStep(model, optimizer, scaler, images, labels, train.WantsPaddedCrop, input, step, learningRate, stepRandom, lossSum))
+                    if (_step.Run(model, optimizer, scaler, images, labels, train.WantsPaddedCrop, input, step, learningRate, stepRandom, lossSum))
                         average?.Update();
                 }
-                catch (ExternalException e) when (IsOutOfMemory(e))
+                catch (ExternalException e) when (TrainingFailures.IsOutOfMemory(e))
                 {
-                    throw OutOfMemory(e, step, store);
+                    throw failures.OutOfMemory(e, step);
                 }
                 finally
                 {
@@ -149,11 +150,11 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
                         lossCount -= scaler.SkippedSteps - skippedBefore;
                         skippedBefore = scaler.SkippedSteps;
                         if (scaler.Scale < 1)
-                            throw Diverged(step, 1, learningRate, store);
+                            throw failures.Diverged(step, 1, learningRate);
                     }
                     double meanLoss = lossCount > 0 ? lossSum.item<double>() / lossCount : double.NaN;
                     if (lossCount > 0 && !double.IsFinite(meanLoss))
-                        throw Diverged(step, lossCount, learningRate, store);
+                        throw failures.Diverged(step, lossCount, learningRate);
                     if (log)
                     {
                         _observer.Step(new StepReport(epoch, step, totalSteps, meanLoss, learningRate,
@@ -209,41 +210,6 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
         }
         store.Flush();
         return new TrainingOutcome(true, progress, lastEvaluation, clock.Elapsed);
-    }
-
-    /// <returns>Whether the optimiser stepped (false: an fp16 step skipped for inf/NaN gradients).</returns>
-    private bool TrainStep(ResNet model, Optimizer optimizer, LossScaler? scaler, Tensor images, Tensor y, bool paddedCrop, InputAdapter input,
-        long step, double learningRate, StepRandom random, Tensor lossSum)
-    {
-        using var scope = NewDisposeScope();
-        long seed = Seeds.Mix(config.Seed, step);
-        random.Reseed(seed);
-        var augmentation = new AugmentationOptions(paddedCrop ? config.CropPadding : 0, config.HorizontalFlip, config.ErasingProbability);
-        var x = input.Prepare(images, augmentation, random.Augmentation);
-
-        var loss = Loss(model, x, y, new Random((int)(seed & int.MaxValue)));
-        if (_fault is not null)
-            loss = _fault.Apply(step, loss, device);
-        optimizer.ZeroGrad();
-        if (!LossScaler.Backward(loss, scaler, optimizer))
-            return false;
-        if (config.GradientClip > 0)
-            optimizer.ClipGradientNorm(config.GradientClip);
-        optimizer.Step(learningRate);
-        lossSum.add_(loss.detach().to(ScalarType.Float64));
-        return true;
-    }
-
-    /// <summary>Cross-entropy in float32 whatever the compute precision; with mixup/cutmix, the λ-weighted loss of both label sets.</summary>
-    private Tensor Loss(ResNet model, Tensor x, Tensor y, Random random)
-    {
-        var mixing = new MixingOptions(config.MixupAlpha, config.CutmixAlpha);
-        if (!mixing.Enabled)
-            return nn.functional.cross_entropy(model.call(x).to(ScalarType.Float32), y, label_smoothing: config.LabelSmoothing);
-        var mixed = BatchMixing.Apply(x, y, mixing, random);
-        var logits = model.call(mixed.Images).to(ScalarType.Float32);
-        return nn.functional.cross_entropy(logits, mixed.Labels, label_smoothing: config.LabelSmoothing).mul_(mixed.Lambda)
-            .add_(nn.functional.cross_entropy(logits, mixed.PartnerLabels, label_smoothing: config.LabelSmoothing), 1.0 - mixed.Lambda);
     }
 
     private Tensor Shuffle(long count, int epoch)
@@ -310,30 +276,5 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
             ? ImagePreprocessing.ForCrop(size)
             : new ImagePreprocessing(size, size, mean, std, Grayscale: gray);
         return new ModelCard(config.Model, train.ClassNames, modelChannels, preprocessing);
-    }
-
-    private static string LastGoodCheckpoint(CheckpointStore store)
-    {
-        store.WaitQuietly();
-        return File.Exists(store.LatestPath) ? store.LatestPath : "none yet";
-    }
-
-    private TrainingFailedException Diverged(long step, long stepsSinceCheck, double learningRate, CheckpointStore store)
-    {
-        string when = stepsSinceCheck <= 1 ? $"at step {step + 1}" : $"between steps {step + 2 - stepsSinceCheck} and {step + 1}";
-        return new TrainingFailedException(
-            $"the training loss became NaN or infinite {when} (batch size {config.BatchSize}, learning rate {learningRate:G4}); " +
-            $"the last good checkpoint is {LastGoodCheckpoint(store)}, left as it was. Try a lower --lr or --clip-grad.");
-    }
-
-    private static bool IsOutOfMemory(ExternalException e) =>
-        e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("can't allocate memory", StringComparison.OrdinalIgnoreCase);
-
-    private TrainingFailedException OutOfMemory(ExternalException e, long step, CheckpointStore store)
-    {
-        string first = e.Message.Split('\n')[0].Trim();
-        return new TrainingFailedException(
-            $"out of memory on {device} at step {step + 1} with batch size {config.BatchSize} ({first}); " +
-            $"the last good checkpoint is {LastGoodCheckpoint(store)}, left as it was. Try a smaller --batch-size.", e);
     }
 }
