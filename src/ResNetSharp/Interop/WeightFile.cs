@@ -18,12 +18,15 @@ public static class WeightFile
     /// <summary>
     /// Detects the format from the file's first bytes: a JSON header after the 8-byte length is
     /// safetensors; a zip (or a legacy pickle) is .pth; anything else is tried as safetensors, whose
-    /// reader then says what is wrong.
+    /// reader then says what is wrong. An .onnx file is refused by name.
     /// </summary>
     public static Format Detect(string path)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Weights file not found: {path}", path);
+        if (Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase))
+            throw new FormatException($"{path} is an ONNX model, not a weights file: weights are safetensors or PyTorch .pt/.pth " +
+                "(ONNX models run with ResNetSharp.Inference, e.g. `resnet predict --onnx`).");
         using var stream = File.OpenRead(path);
         Span<byte> start = stackalloc byte[9];
         int read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);

@@ -145,6 +145,9 @@ public class TransferAndInferenceTests
             "--format", "onnx", "-o", onnx, "--device", "cpu");
         Assert.True(code == 0, error);
         Assert.Contains("tiny.onnx", output);
+        var (wrongCode, _, wrongError) = Run("eval", "--weights", onnx, "--device", "cpu");
+        Assert.True(wrongCode == 2, wrongError);
+        Assert.Contains("tiny.onnx is an ONNX model, not a weights file", wrongError);
 
         var random = new Random(1);
         var input = Enumerable.Range(0, 2 * 3 * 16 * 16).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
