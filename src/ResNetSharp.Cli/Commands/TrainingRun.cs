@@ -35,14 +35,18 @@ public static class TrainingRun
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
         Console.CancelKeyPress += onCancel;
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+        using var curves = new TrainingCurves(folder);
         try
         {
             TrainingOutcome Train(TrainingObserver observer) =>
-                new Trainer(settings, folder, device, dataDir, new ObserverList(observer, new TrainingCurves(folder)))
+                new Trainer(settings, folder, device, dataDir, new ObserverList(observer, curves))
                     .Run(parsed.GetValue(options.Resume), parsed.GetValue(options.Force), stop.Token);
             var outcome = !quiet && console.Profile.Capabilities.Interactive
                 ? LiveTrainingProgress.Run(console, Train)
                 : Train(new ConsoleTrainingObserver(output, quiet));
+            curves.Flush();
+            if (curves.Failure is { } failure)
+                output.WriteLine($"warning: {failure}");
             TrainingSummary.Write(output, settings, folder, outcome);
             return outcome.Completed ? 0 : Interrupted;
         }

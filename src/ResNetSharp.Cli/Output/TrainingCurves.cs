@@ -8,10 +8,18 @@ namespace ResNetSharp.Cli.Output;
 /// <summary>
 /// Redraws loss.png and accuracy.png in the run folder after every epoch, from the run's epochs.csv, so
 /// a resumed run's plots cover all its epochs, and confusion.png from the epoch's test confusion matrix
-/// (rows: true class, normalised). Files are replaced atomically.
+/// (rows: true class, normalised). Files are replaced atomically. Drawing takes a tenth of a second or
+/// more per epoch, so it runs on a background thread that draws only the newest epoch it has been handed;
+/// <see cref="Flush"/> waits for it. A plot that cannot be written never stops training: the first such
+/// problem is kept in <see cref="Failure"/>.
 /// </summary>
-public sealed class TrainingCurves(string folder) : TrainingObserver
+public sealed class TrainingCurves(string folder) : TrainingObserver, IDisposable
 {
+    private readonly object _gate = new();
+    private (double[][] Rows, EvaluationResult Test)? _pending;
+    private bool _drawing;
+    private Task _worker = Task.CompletedTask;
+
     /// <summary>Train and test loss per epoch.</summary>
     public string LossPath => Path.Combine(folder, "loss.png");
 
@@ -21,15 +29,70 @@ public sealed class TrainingCurves(string folder) : TrainingObserver
     /// <summary>The last epoch's confusion matrix, each row divided by its class's count.</summary>
     public string ConfusionPath => Path.Combine(folder, "confusion.png");
 
+    /// <summary>Why a plot could not be written, if one could not.</summary>
+    public string? Failure { get; private set; }
+
     /// <inheritdoc />
     public override void Epoch(EpochReport report)
     {
-        SaveConfusion(report.Test);
+        // epochs.csv is read here, on the training thread, before the next epoch appends to it.
         string csv = new MetricsLog(folder).CsvPath;
         var rows = File.Exists(csv)
-            ? File.ReadAllLines(csv).Skip(1).Select(line => line.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToList()
+            ? File.ReadAllLines(csv).Skip(1).Select(line => line.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray()
             : [];
-        if (rows.Count == 0)
+        lock (_gate)
+        {
+            _pending = (rows, report.Test);
+            if (!_drawing)
+            {
+                _drawing = true;
+                _worker = Task.Run(DrawPending);
+            }
+        }
+    }
+
+    /// <summary>Waits until the newest epoch handed over has been drawn.</summary>
+    public void Flush()
+    {
+        Task worker;
+        lock (_gate)
+            worker = _worker;
+        worker.Wait();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Flush();
+
+    private void DrawPending()
+    {
+        while (true)
+        {
+            (double[][] Rows, EvaluationResult Test) next;
+            lock (_gate)
+            {
+                if (_pending is null)
+                {
+                    _drawing = false;
+                    return;
+                }
+                next = _pending.Value;
+                _pending = null;
+            }
+            try
+            {
+                Draw(next.Rows, next.Test);
+            }
+            catch (Exception e) // plots are a view of the run: whatever goes wrong there must not stop training
+            {
+                Failure ??= $"could not draw the plots in {folder}: {e.Message}";
+            }
+        }
+    }
+
+    private void Draw(double[][] rows, EvaluationResult test)
+    {
+        SaveConfusion(test);
+        if (rows.Length == 0)
             return;
         double[] Column(int i) => rows.Select(r => i < r.Length ? r[i] : double.NaN).ToArray();
         var epochs = Column(0);
