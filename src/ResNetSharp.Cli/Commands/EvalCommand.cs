@@ -17,7 +17,7 @@ public static class EvalCommand
     public static Command Create(TextWriter output)
     {
         var model = new Option<string?>("--model", "-m") { Description = "Catalog model or spec .json (default: the model the weights name)" };
-        var weights = new Option<FileInfo>("--weights", "-w") { Description = "safetensors weights (e.g. a run's best.safetensors)", Required = true };
+        var weights = new Option<FileInfo>("--weights", "-w") { Description = "Weights (safetensors or .pth), or a run folder for its best.safetensors", Required = true };
         var dataset = new Option<string>("--dataset") { Description = $"Dataset: {string.Join(", ", DatasetCatalog.Names)}", DefaultValueFactory = _ => "fashion-mnist" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder holding the dataset files" };
         var grayscale = new Option<GrayscaleMode?>("--grayscale") { Description = "oneChannelModel or repeatChannels (default: from the weights)" };
@@ -36,7 +36,7 @@ public static class EvalCommand
         {
             OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch-size");
             var computePrecision = PrecisionNames.Parse(parsed.GetValue(precision)!);
-            var weightsFile = parsed.GetValue(weights)!;
+            var weightsFile = new FileInfo(WeightsArgument.Resolve(parsed.GetValue(weights)!));
             var weightsMetadata = WeightFile.ReadMetadata(weightsFile.FullName);
             using var full = DatasetCatalog.Load(parsed.GetValue(dataset)!, DatasetSplit.Test, parsed.GetValue(dataDir));
             using var data = parsed.GetValue(limit) > 0 ? full.Take(parsed.GetValue(limit)) : full.Take(full.Count);

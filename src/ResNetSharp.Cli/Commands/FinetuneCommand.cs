@@ -30,7 +30,7 @@ public static class FinetuneCommand
     public static Command Create(TextWriter output)
     {
         var options = new TrainingOptions(Defaults);
-        var weights = new Option<FileInfo>("--weights", "-w") { Description = "Pretrained weights (safetensors or .pth)", Required = true };
+        var weights = new Option<FileInfo>("--weights", "-w") { Description = "Pretrained weights (safetensors or .pth), or a run folder for its best.safetensors", Required = true };
         var freeze = new Option<string[]>("--freeze") { Description = "Parts to freeze: backbone, stem, layer1..layer4 (repeatable)", AllowMultipleArgumentsPerToken = true };
         var unfreezeAt = new Option<int?>("--unfreeze-at") { Description = "Unfreeze everything from this epoch (0-based; default: never)" };
         var backboneScale = new Option<double?>("--backbone-lr-scale") { Description = $"Backbone learning rate as a fraction of the head's (default {Defaults.BackboneLearningRateScale})" };
@@ -42,12 +42,10 @@ public static class FinetuneCommand
         command.Add(backboneScale);
         command.SetAction(parsed =>
         {
-            var file = parsed.GetValue(weights)!;
-            if (!file.Exists)
-                throw new FileNotFoundException($"--weights file not found: {file.FullName}", file.FullName);
+            string file = WeightsArgument.Resolve(parsed.GetValue(weights)!);
             var settings = options.Resolve(parsed) with
             {
-                InitialWeights = file.FullName,
+                InitialWeights = file,
                 Freeze = parsed.GetValue(freeze) ?? [],
                 UnfreezeAtEpoch = parsed.GetValue(unfreezeAt) ?? 0,
                 BackboneLearningRateScale = parsed.GetValue(backboneScale) ?? Defaults.BackboneLearningRateScale,

@@ -13,7 +13,7 @@ namespace ResNetSharp.Cli.Options;
 public sealed class InferenceModelOptions
 {
     private readonly ModelSelection _model = new();
-    private readonly Option<FileInfo> _weights = new("--weights", "-w") { Description = "Weights (safetensors or .pth); files written by resnet name their model, so --model can be left out" };
+    private readonly Option<FileInfo> _weights = new("--weights", "-w") { Description = "Weights (safetensors or .pth), or a run folder for its best.safetensors; files written by resnet name their model, so --model can be left out" };
     private readonly Option<FileInfo?> _classNames = new("--class-names") { Description = "Text file with one class name per line (default: from the weights' metadata)" };
     private readonly Option<int?> _imageSize = new("--image-size") { Description = "Crop size for images (default: from the weights' metadata, else 224 after resizing to 256)" };
     private readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
@@ -45,9 +45,7 @@ public sealed class InferenceModelOptions
     /// </summary>
     public LoadedModel Load(ParseResult parsed)
     {
-        var weights = parsed.GetValue(_weights) ?? throw new UsageException("--weights FILE is required.");
-        if (!weights.Exists)
-            throw new FileNotFoundException($"--weights file not found: {weights.FullName}", weights.FullName);
+        var weights = new FileInfo(WeightsArgument.Resolve(parsed.GetValue(_weights) ?? throw new UsageException("--weights FILE is required.")));
         var shapes = WeightFile.ReadShapes(weights.FullName).ToDictionary(s => WeightLoader.MapName(s.Name), s => s.Shape);
         int? classes = shapes.TryGetValue("fc.weight", out var fc) ? (int)fc[0] : 0;
         int? channels = shapes.TryGetValue("conv1.weight", out var stem) ? (int)stem[1] : shapes.TryGetValue("conv1.0.weight", out var deep) ? (int)deep[1] : null;

@@ -36,13 +36,15 @@ public class TrainEvalCommandTests
         Assert.Equal(result.GetProperty("top1").GetDouble(), low.GetProperty("top1").GetDouble(), tolerance: 0.1);
         Assert.Equal(result.GetProperty("loss").GetDouble(), low.GetProperty("loss").GetDouble(), tolerance: 0.05);
 
-        // The weights name their model: eval needs no --model, even once the spec file is gone.
+        // The weights name their model: eval needs no --model, even once the spec file is gone; and the run
+        // folder stands for its best.safetensors.
         File.Move(run.ModelFile, run.ModelFile + ".moved");
-        var (namedCode, namedOutput, namedError) = Run("eval", "--weights", Path.Combine(folder, "last.safetensors"),
-            "--data-dir", run.DataDir, "--device", "cpu", "--json");
+        var (namedCode, namedOutput, namedError) = Run("eval", "--weights", folder, "--data-dir", run.DataDir, "--device", "cpu", "--json");
         File.Move(run.ModelFile + ".moved", run.ModelFile);
         Assert.True(namedCode == 0, namedError);
-        Assert.Equal(result.GetProperty("top1").GetDouble(), JsonDocument.Parse(namedOutput).RootElement.GetProperty("top1").GetDouble());
+        double bestTop1 = File.ReadAllLines(Path.Combine(folder, "epochs.csv")).Skip(1)
+            .Max(line => double.Parse(line.Split(',')[3], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(bestTop1, JsonDocument.Parse(namedOutput).RootElement.GetProperty("top1").GetDouble(), 6);
 
         foreach (var (plot, height) in new[] { ("loss.png", 500), ("accuracy.png", 500), ("confusion.png", 700) })
         {

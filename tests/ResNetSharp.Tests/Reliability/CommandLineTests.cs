@@ -23,6 +23,7 @@ public class CommandLineTests
         { "predict --model resnet18 --weights missing.pth a.png", "missing.pth" },
         { "predict --onnx model.onnx --model resnet18 a.png", "drop --model" },
         { "predict --onnx missing.onnx a.png", "missing.onnx" },
+        { "predict --weights . a.png", "is a folder without best.safetensors" },
         { "predict --model resnet18 --weights w.pth --top-k 0 a.png", "--top-k" },
         { "embed --model resnet18 --weights missing.pth -o f.npy images", "not found" },
         { "export --model resnet18 --weights w.pth --format zip -o m.zip", "zip" },
