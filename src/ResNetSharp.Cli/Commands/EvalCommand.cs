@@ -51,7 +51,7 @@ public static class EvalCommand
             };
             var (modelName, named) = parsed.GetValue(model) is { } given
                 ? (given, ModelResolver.Resolve(given))
-                : ModelSelection.FromWeights(weightsFile.FullName);
+                : ModelSelection.FromWeights(weightsMetadata, weightsFile.FullName);
             var spec = named with { NumClasses = data.ClassNames.Count, InChannels = modelChannels };
             using var network = new ResNet(spec);
             WeightLoader.LoadFile(network, weightsFile.FullName);

@@ -49,11 +49,12 @@ public sealed class InferenceModelOptions
         var shapes = WeightFile.ReadShapes(weights.FullName).ToDictionary(s => WeightLoader.MapName(s.Name), s => s.Shape);
         int? classes = shapes.TryGetValue("fc.weight", out var fc) ? (int)fc[0] : 0;
         int? channels = shapes.TryGetValue("conv1.weight", out var stem) ? (int)stem[1] : shapes.TryGetValue("conv1.0.weight", out var deep) ? (int)deep[1] : null;
-        var (name, spec) = _model.Resolve(parsed, channels, weights.FullName);
+        var metadata = WeightFile.ReadMetadata(weights.FullName);
+        var (name, spec) = _model.Resolve(parsed, channels, () => ModelSelection.FromWeights(metadata, weights.FullName));
         if (parsed.GetValue(_model.NumClasses) is null)
             spec = spec with { NumClasses = classes ?? spec.NumClasses };
 
-        var card = ModelCard.FromMetadata(WeightFile.ReadMetadata(weights.FullName), weights.FullName);
+        var card = ModelCard.FromMetadata(metadata, weights.FullName);
         var device = DeviceSelection.Parse(parsed.GetValue(_device)!);
         var model = new ResNet(spec);
         try

@@ -36,8 +36,8 @@ public sealed class ModelSelection
     /// <summary>The chosen spec and a name to show for it, with the overrides applied.</summary>
     /// <param name="parsed">The command line.</param>
     /// <param name="inChannels">Input channels to build for (default: the spec's).</param>
-    /// <param name="weights">A weights file whose metadata names the model, used when neither --model nor --spec is given.</param>
-    public (string Name, ResNetSpec Spec) Resolve(ParseResult parsed, int? inChannels = null, string? weights = null)
+    /// <param name="fromWeights">The model a weights file names (see <see cref="FromWeights"/>), used when neither --model nor --spec is given.</param>
+    public (string Name, ResNetSpec Spec) Resolve(ParseResult parsed, int? inChannels = null, Func<(string Name, ResNetSpec Spec)>? fromWeights = null)
     {
         string? name = parsed.GetValue(Model);
         var file = parsed.GetValue(Spec);
@@ -45,7 +45,7 @@ public sealed class ModelSelection
             throw new UsageException("give exactly one of --model NAME or --spec FILE.");
         var (chosen, spec) = name is not null ? (name, ModelResolver.Resolve(name))
             : file is not null ? (file.Name, ResNetSpecJson.Load(file.FullName))
-            : weights is not null ? FromWeights(weights)
+            : fromWeights is not null ? fromWeights()
             : throw new UsageException("give exactly one of --model NAME or --spec FILE.");
         int? classes = parsed.GetValue(NumClasses);
         if (classes is int count)
@@ -54,9 +54,9 @@ public sealed class ModelSelection
         return (chosen, spec.Validate());
     }
 
-    /// <summary>The model that <paramref name="weights"/>' metadata names, or a usage error asking for --model.</summary>
-    public static (string Name, ResNetSpec Spec) FromWeights(string weights) =>
-        WeightsModel.Read(weights) ?? throw new UsageException(
+    /// <summary>The model that <paramref name="metadata"/>, read from <paramref name="weights"/>, names, or a usage error asking for --model.</summary>
+    public static (string Name, ResNetSpec Spec) FromWeights(IReadOnlyDictionary<string, string> metadata, string weights) =>
+        WeightsModel.FromMetadata(metadata, weights) ?? throw new UsageException(
             $"{weights} does not say which model it holds (no '{WeightsModel.SpecKey}' or catalog '{WeightsModel.NameKey}' in its metadata); " +
             "give --model NAME or --spec FILE.");
 }

@@ -35,7 +35,4 @@ public static class WeightsModel
             return (name.Length > 0 ? name : "model", ResNetSpecJson.Parse(json, $"{source} (metadata '{SpecKey}')"));
         return ModelCatalog.Contains(name) ? (name, ModelCatalog.Get(name)) : null;
     }
-
-    /// <summary>The model <paramref name="path"/>'s metadata names; see <see cref="FromMetadata"/>.</summary>
-    public static (string Name, ResNetSpec Spec)? Read(string path) => FromMetadata(WeightFile.ReadMetadata(path), path);
 }
