@@ -35,4 +35,26 @@ public static class WeightsModel
             return (name.Length > 0 ? name : "model", ResNetSpecJson.Parse(json, $"{source} (metadata '{SpecKey}')"));
         return ModelCatalog.Contains(name) ? (name, ModelCatalog.Get(name)) : null;
     }
+
+    /// <summary>
+    /// Builds the network a weights file names and loads the file into it strictly: one call from a
+    /// run's best.safetensors to a model (in training mode, on the CPU). A file that names no model is a
+    /// <see cref="FormatException"/>; build the model yourself and use <see cref="WeightLoader.LoadFile"/> then.
+    /// </summary>
+    public static ResNet Load(string path)
+    {
+        var (_, spec) = FromMetadata(WeightFile.ReadMetadata(path), path)
+            ?? throw new FormatException($"{path} does not say which model it holds (no '{SpecKey}' or catalog '{NameKey}' in its metadata).");
+        var model = new ResNet(spec);
+        try
+        {
+            WeightLoader.LoadFile(model, path);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
 }
