@@ -1,5 +1,7 @@
 using System.CommandLine;
 using ResNetSharp.Cli.Options;
+using ResNetSharp.Interop;
+using ResNetSharp.Models;
 using ResNetSharp.Training;
 
 namespace ResNetSharp.Cli.Commands;
@@ -43,7 +45,12 @@ public static class FinetuneCommand
         command.SetAction(parsed =>
         {
             string file = WeightsArgument.Resolve(parsed.GetValue(weights)!);
-            var settings = options.Resolve(parsed) with
+            var settings = options.Resolve(parsed);
+            // Weights trained by resnet name their model: fine-tune that one unless the command line picks another.
+            if (!options.ChoosesModel(parsed) && WeightsModel.FromMetadata(WeightFile.ReadMetadata(file), file) is var (name, _)
+                && ModelCatalog.Contains(name))
+                settings = settings with { Model = name };
+            settings = settings with
             {
                 InitialWeights = file,
                 Freeze = parsed.GetValue(freeze) ?? [],

@@ -71,6 +71,9 @@ public sealed class TrainingOptions(TrainingConfig defaults)
             command.Add(option);
     }
 
+    /// <summary>Whether the command line picks the model itself: --model, or a --config file (which may name one).</summary>
+    public bool ChoosesModel(ParseResult parsed) => parsed.GetValue(_model) is not null || parsed.GetValue(_config) is not null;
+
     /// <summary>The defaults, then the --config file, then the command line.</summary>
     public TrainingConfig Resolve(ParseResult parsed)
     {

@@ -102,6 +102,21 @@ public class TransferAndInferenceTests
     }
 
     [Fact]
+    public void FinetuneTakesTheModelTheWeightsName()
+    {
+        using var fixture = new Fixture();
+        string weights = fixture.Folder.File("cifar-stem.safetensors");
+        using (var trained = ModelCatalog.Create("resnet18_cifar", numClasses: 5))
+            SafetensorsFile.Save(weights, StateDictOrder.Entries(trained),
+                WeightsModel.Describe(new Dictionary<string, string> { ["format"] = "pt" }, "resnet18_cifar", trained.Spec));
+        var (code, output, error) = Run("finetune", "--weights", weights, "--dataset", fixture.Images, "--image-size", "16",
+            "--epochs", "1", "--batch-size", "8", "--device", "cpu", "-o", fixture.Folder.File("run"), "--quiet");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("resnet18_cifar", output);
+        Assert.Contains("classifier replaced", output);
+    }
+
+    [Fact]
     public void FinetuneRefusesABackboneThatDoesNotMatch()
     {
         using var fixture = new Fixture();
