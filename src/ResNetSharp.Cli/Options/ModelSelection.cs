@@ -56,7 +56,6 @@ public sealed class ModelSelection
 
     /// <summary>The model that <paramref name="metadata"/>, read from <paramref name="weights"/>, names, or a usage error asking for --model.</summary>
     public static (string Name, ResNetSpec Spec) FromWeights(IReadOnlyDictionary<string, string> metadata, string weights) =>
-        WeightsModel.FromMetadata(metadata, weights) ?? throw new UsageException(
-            $"{weights} does not say which model it holds (no '{WeightsModel.SpecKey}' or catalog '{WeightsModel.NameKey}' in its metadata); " +
-            "give --model NAME or --spec FILE.");
+        WeightsModel.FromMetadata(metadata, weights)
+            ?? throw new UsageException($"{WeightsModel.Unnamed(weights)}; give --model NAME or --spec FILE.");
 }

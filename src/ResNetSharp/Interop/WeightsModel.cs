@@ -36,6 +36,9 @@ public static class WeightsModel
         return ModelCatalog.Contains(name) ? (name, ModelCatalog.Get(name)) : null;
     }
 
+    /// <summary>The problem with a file whose metadata names no model, for error messages.</summary>
+    public static string Unnamed(string path) => $"{path} does not say which model it holds (no '{SpecKey}' or catalog '{NameKey}' in its metadata)";
+
     /// <summary>
     /// Builds the network a weights file names and loads the file into it strictly: one call from a
     /// run's best.safetensors to a model (in training mode, on the CPU). A file that names no model is a
@@ -43,8 +46,7 @@ public static class WeightsModel
     /// </summary>
     public static ResNet Load(string path)
     {
-        var (_, spec) = FromMetadata(WeightFile.ReadMetadata(path), path)
-            ?? throw new FormatException($"{path} does not say which model it holds (no '{SpecKey}' or catalog '{NameKey}' in its metadata).");
+        var (_, spec) = FromMetadata(WeightFile.ReadMetadata(path), path) ?? throw new FormatException(Unnamed(path) + ".");
         var model = new ResNet(spec);
         try
         {

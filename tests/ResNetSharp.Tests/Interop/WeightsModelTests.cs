@@ -36,6 +36,26 @@ public class WeightsModelTests
     }
 
     [Fact]
+    public void LoadBuildsTheNamedModelWithItsWeightsAndRefusesAFileThatNamesNone()
+    {
+        using var folder = new TemporaryFolder();
+        var spec = ResNetSpecJson.Parse("""{"block": "basic", "depths": [1, 1], "widths": [8, 16], "stemChannels": 8, "stem": "cifar", "numClasses": 4}""");
+        using var source = new ResNet(spec);
+        string named = folder.File("named.safetensors"), anonymous = folder.File("anonymous.safetensors");
+        SafetensorsFile.Save(named, StateDictOrder.Entries(source), WeightsModel.Describe([], "tiny", spec));
+        SafetensorsFile.Save(anonymous, StateDictOrder.Entries(source));
+
+        using var loaded = WeightsModel.Load(named);
+        var expected = StateDictOrder.Entries(source).ToList();
+        var actual = StateDictOrder.Entries(loaded).ToList();
+        Assert.Equal(expected.Select(e => e.Name), actual.Select(a => a.Name));
+        Assert.All(expected.Zip(actual), pair => Assert.True(pair.First.Tensor.eq(pair.Second.Tensor).all().item<bool>(), pair.First.Name));
+
+        var error = Assert.Throws<FormatException>(() => WeightsModel.Load(anonymous));
+        Assert.Contains("anonymous.safetensors does not say which model it holds", error.Message);
+    }
+
+    [Fact]
     public void AMalformedSpecIsRefusedWithTheFileAndTheKey()
     {
         var metadata = new Dictionary<string, string> { ["spec"] = """{"block": "triangle", "depths": [1]}""" };
