@@ -61,8 +61,11 @@ public static class Evaluator
                 using var batchImages = images;
                 using var batchLabels = labels;
                 long count = images.shape[0];
-                // The mirrored images ride in the same forward pass: half the kernel launches of two passes.
-                var x = input.Prepare(flipTestTimeAugmentation ? cat([images, images.flip(3)]) : images, AugmentationOptions.None, null);
+                // The mirrored images ride in the same forward pass (half the kernel launches of two passes);
+                // they are made on the model's device, so a streamed batch crosses to a GPU once.
+                var onModelDevice = images.to(input.Device);
+                var x = input.Prepare(flipTestTimeAugmentation ? cat([onModelDevice, onModelDevice.flip(3)]) : onModelDevice,
+                    AugmentationOptions.None, null);
                 var onDevice = labels.to(input.Device);
                 for (int m = 0; m < models.Count; m++)
                 {
