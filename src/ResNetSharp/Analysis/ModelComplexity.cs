@@ -34,17 +34,19 @@ public static class ModelComplexity
         }
     }
 
-    /// <summary>Output size and MACs of one residual block given its input size.</summary>
+    /// <summary>Output size and MACs of one residual block given its input size, from its planned convolutions.</summary>
     public static (int Height, int Width, long Macs) Block(ResNetSpec spec, BlockPlan block, int height, int width)
     {
-        int h = LayerShapes.Strided3x3(height, block.Stride), w = LayerShapes.Strided3x3(width, block.Stride);
-        long macs = spec.Block == BlockKind.Basic
-            ? Conv(h, w, block.InChannels, block.InnerWidth, 3) + Conv(h, w, block.InnerWidth, block.OutChannels, 3)
-            : Conv(height, width, block.InChannels, block.InnerWidth, 1)
-              + Conv(h, w, block.InnerWidth, block.InnerWidth, 3, spec.Groups)
-              + Conv(h, w, block.InnerWidth, block.OutChannels, 1);
-        if (block.HasShortcutProjection)
-            macs += Conv(h, w, block.InChannels, block.OutChannels, 1);
+        int h = height, w = width;
+        long macs = 0;
+        foreach (var conv in block.Convolutions)
+        {
+            (h, w) = (LayerShapes.Convolved(h, conv.Kernel, conv.Stride, conv.Padding), LayerShapes.Convolved(w, conv.Kernel, conv.Stride, conv.Padding));
+            macs += Conv(h, w, conv.InChannels, conv.OutChannels, conv.Kernel, conv.Groups);
+        }
+        // Every projection (strided 1x1, or pool then 1x1) outputs at the block's output size.
+        if (block.ShortcutConvolution is { } projection)
+            macs += Conv(h, w, projection.InChannels, projection.OutChannels, projection.Kernel, projection.Groups);
         if (spec.SqueezeExcitationRatio > 0)
             macs += 2L * block.OutChannels * SqueezeExcitation.ReducedChannels(block.OutChannels, spec.SqueezeExcitationRatio);
         return (h, w, macs);

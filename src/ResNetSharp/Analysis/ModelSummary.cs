@@ -4,7 +4,7 @@ namespace ResNetSharp.Analysis;
 
 /// <summary>One row of a model summary: the stem, a stage, a block or the head.</summary>
 /// <param name="Name">State-dict prefix ("stem" for conv1/bn1, "layer2", "layer2.0", "fc").</param>
-/// <param name="Kind">What it is: Stem, Stage, BasicBlock, BottleneckBlock, Head.</param>
+/// <param name="Kind">What it is: Stem, Stage, a block (BasicBlock, PreActBottleneckBlock, ...), Norm, Head.</param>
 /// <param name="OutputShape">Shape of one sample's output, (C, H, W) or (classes).</param>
 /// <param name="Parameters">Parameter elements it holds.</param>
 /// <param name="Macs">Multiply-accumulates for one sample (convolutions and linear layers).</param>
@@ -48,12 +48,15 @@ public sealed record ModelSummary(
             {
                 var (outH, outW, macs) = ModelComplexity.Block(spec, block, h, w);
                 (h, w) = (outH, outW);
-                blockRows.Add(new SummaryRow(block.Name, spec.Block == BlockKind.Basic ? "BasicBlock" : "BottleneckBlock",
+                blockRows.Add(new SummaryRow(block.Name, BlockKinds.DisplayName(spec.Block, block.Order),
                     [block.OutChannels, h, w], ParametersOf(block.Name), macs, []));
             }
             rows.Add(new SummaryRow(stage.Name, "Stage", [stage.OutChannels, h, w],
                 ParametersOf(stage.Name), blockRows.Sum(b => b.Macs), blockRows));
         }
+
+        if (model.Plan.NormBeforeHead)
+            rows.Add(new SummaryRow(NetworkPlan.HeadNormName, "Norm", [model.NumFeatures, h, w], ParametersOf(NetworkPlan.HeadNormName), 0, []));
 
         int outputs = model.NumClasses > 0 ? model.NumClasses : model.NumFeatures;
         rows.Add(new SummaryRow(model.NumClasses > 0 ? "fc" : "pool", "Head", [outputs],

@@ -4,12 +4,29 @@ namespace ResNetSharp.Models;
 
 /// <summary>
 /// The named members of the ResNet family. Each is a <see cref="ResNetSpec"/>; names and parameter
-/// counts follow torchvision, and timm for the variants torchvision lacks (resnet50d, seresnet50).
+/// counts follow torchvision, timm for the variants torchvision lacks (resnet50d, seresnet50, and the
+/// pre-activation networks as its resnetv2), and He et al. 2016 for the CIFAR networks (resnet20 ... resnet110).
 /// </summary>
 public static class ModelCatalog
 {
     private static readonly ResNetSpec Basic = new() { Block = BlockKind.Basic, Depths = [2, 2, 2, 2] };
     private static readonly ResNetSpec Bottleneck = new() { Block = BlockKind.Bottleneck, Depths = [3, 4, 6, 3] };
+
+    // He et al. 2016, section 4.2: 6n + 2 layers, three stages of n basic blocks at 16, 32 and 64 channels,
+    // parameter-free (option A) shortcuts; the plain twins drop the shortcuts and keep every layer.
+    private static readonly ResNetSpec CifarPaper = new()
+    {
+        Block = BlockKind.Basic, Depths = [3, 3, 3], Widths = [16, 32, 64], Stem = StemKind.Cifar, StemChannels = 16,
+        Shortcut = ShortcutKind.ZeroPad, NumClasses = 10,
+    };
+
+    private static ResNetSpec CifarPaperDepth(int layers, ShortcutKind shortcut)
+    {
+        int n = (layers - 2) / 6;
+        return CifarPaper with { Depths = [n, n, n], Shortcut = shortcut };
+    }
+
+    private static ResNetSpec PreActivation(ResNetSpec spec) => spec with { BlockOrder = BlockOrder.PreActivation };
 
     private static readonly Dictionary<string, ResNetSpec> Specs = new(StringComparer.Ordinal)
     {
@@ -29,6 +46,22 @@ public static class ModelCatalog
         ["resnet18_cifar"] = Basic with { Stem = StemKind.Cifar, NumClasses = 10 },
         ["resnet34_cifar"] = Basic with { Depths = [3, 4, 6, 3], Stem = StemKind.Cifar, NumClasses = 10 },
         ["resnet50_cifar"] = Bottleneck with { Stem = StemKind.Cifar, NumClasses = 10 },
+        ["resnet20"] = CifarPaperDepth(20, ShortcutKind.ZeroPad),
+        ["resnet32"] = CifarPaperDepth(32, ShortcutKind.ZeroPad),
+        ["resnet44"] = CifarPaperDepth(44, ShortcutKind.ZeroPad),
+        ["resnet56"] = CifarPaperDepth(56, ShortcutKind.ZeroPad),
+        ["resnet110"] = CifarPaperDepth(110, ShortcutKind.ZeroPad),
+        ["plain20"] = CifarPaperDepth(20, ShortcutKind.None),
+        ["plain32"] = CifarPaperDepth(32, ShortcutKind.None),
+        ["plain44"] = CifarPaperDepth(44, ShortcutKind.None),
+        ["plain56"] = CifarPaperDepth(56, ShortcutKind.None),
+        ["plain110"] = CifarPaperDepth(110, ShortcutKind.None),
+        ["preact_resnet18"] = PreActivation(Basic),
+        ["preact_resnet34"] = PreActivation(Basic with { Depths = [3, 4, 6, 3] }),
+        ["preact_resnet50"] = PreActivation(Bottleneck),
+        ["preact_resnet18_cifar"] = PreActivation(Basic with { Stem = StemKind.Cifar, NumClasses = 10 }),
+        ["preact_resnet34_cifar"] = PreActivation(Basic with { Depths = [3, 4, 6, 3], Stem = StemKind.Cifar, NumClasses = 10 }),
+        ["preact_resnet50_cifar"] = PreActivation(Bottleneck with { Stem = StemKind.Cifar, NumClasses = 10 }),
     };
 
     /// <summary>All catalog names, in catalog order.</summary>

@@ -13,6 +13,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
 {
     private readonly StemLayers _stem;
     private readonly Sequential[] _stages;
+    private readonly BatchNorm2d? _headNorm;
     private Linear? _fc;
 
     /// <summary>The spec this network was built from (with the current number of classes).</summary>
@@ -43,16 +44,23 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     {
         Plan = NetworkPlanner.Plan(spec);
         Spec = spec;
-        _stem = StemLayers.Create(spec);
+        _stem = StemLayers.Create(Plan);
         register_module("conv1", _stem.Conv);
-        register_module("bn1", _stem.Norm);
+        if (_stem.Norm is not null)
+            register_module("bn1", _stem.Norm);
         if (_stem.Pool is not null)
             register_module("maxpool", _stem.Pool);
 
-        _stages = Plan.Stages.Select(stage => BuildStage(stage, spec)).ToArray();
+        _stages = Plan.Stages.Select(stage => nn.Sequential(stage.Blocks
+            .Select((block, i) => (i.ToString(), (nn.Module<Tensor, Tensor>)new ResidualBlock(block, spec))).ToArray())).ToArray();
         for (int i = 0; i < _stages.Length; i++)
             register_module(Plan.Stages[i].Name, _stages[i]);
 
+        if (Plan.NormBeforeHead)
+        {
+            _headNorm = ConvLayers.Norm(NumFeatures);
+            register_module(NetworkPlan.HeadNormName, _headNorm);
+        }
         if (spec.NumClasses > 0)
         {
             _fc = nn.Linear(NumFeatures, spec.NumClasses);
@@ -60,11 +68,6 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         }
         WeightInit.Apply(this);
     }
-
-    private static Sequential BuildStage(StagePlan stage, ResNetSpec spec) =>
-        nn.Sequential(stage.Blocks.Select((block, i) => (i.ToString(), (nn.Module<Tensor, Tensor>)(spec.Block == BlockKind.Basic
-            ? new BasicBlock(block, spec)
-            : new BottleneckBlock(block, spec)))).ToArray());
 
     /// <summary>The residual blocks in order.</summary>
     public IEnumerable<ResidualBlock> Blocks => _stages.SelectMany(stage => stage.children().Cast<ResidualBlock>());
@@ -76,14 +79,17 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         return ForwardHead(ForwardFeatures(input)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Image batch to the last stage's feature map (N, <see cref="NumFeatures"/>, H/stride, W/stride).</summary>
+    /// <summary>
+    /// Image batch to the feature map the head pools (N, <see cref="NumFeatures"/>, H/stride, W/stride): the
+    /// last stage's output, after the final norm and activation in pre-activation networks.
+    /// </summary>
     public Tensor ForwardFeatures(Tensor input)
     {
         using var scope = NewDisposeScope();
         var x = ForwardStem(input);
         foreach (var block in Blocks)
             x = FeatureMaps.Then(x, block.call(x));
-        return x.MoveToOuterDisposeScope();
+        return (_headNorm is null ? x : FeatureMaps.Then(x, HeadNorm(x))).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -104,6 +110,22 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
             output.MoveToOuterDisposeScope();
         return outputs;
     }
+
+    /// <summary>
+    /// One pass that returns every stage's output (as <see cref="ForwardStages"/>) and the features the head
+    /// pools (as <see cref="ForwardFeatures"/>), all in one autograd graph: what Grad-CAM and feature
+    /// distillation need (timm's forward_intermediates). The caller owns all returned tensors.
+    /// </summary>
+    public (IReadOnlyList<Tensor> Stages, Tensor Features) ForwardIntermediates(Tensor input)
+    {
+        var stages = ForwardStages(input);
+        using var scope = NewDisposeScope();
+        var features = _headNorm is null ? stages[^1].view(stages[^1].shape) : HeadNorm(stages[^1]);
+        return (stages, features.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Pre-activation networks' final BN and activation; <paramref name="x"/> is left as it is.</summary>
+    private Tensor HeadNorm(Tensor x) => Activations.Apply(Spec.Activation, _headNorm!.call(x), inplace: true);
 
     /// <summary>
     /// Global average pool and classifier. With <paramref name="preLogits"/> (or without a classifier) it
@@ -131,7 +153,9 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     private Tensor ForwardStem(Tensor input)
     {
         InputCheck.Validate(this, input);
-        var x = Activations.Apply(Spec.Activation, FeatureMaps.Normed(_stem.Norm, InputDtype.Run(_stem.Conv, input)), inplace: true);
+        var x = InputDtype.Run(_stem.Conv, input);
+        if (_stem.Norm is not null)
+            x = Activations.Apply(Spec.Activation, FeatureMaps.Normed(_stem.Norm, x), inplace: true);
         return _stem.Pool is null ? x : FeatureMaps.Then(x, _stem.Pool.call(x));
     }
 
@@ -157,9 +181,10 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         Spec = Spec with { NumClasses = numClasses };
     }
 
-    /// <summary>Names of the parts that can be frozen: "stem", each stage ("layer1"...), and "fc".</summary>
+    /// <summary>Names of the parts that can be frozen: "stem", each stage ("layer1"...), "norm" (pre-activation networks) and "fc".</summary>
     public IReadOnlyList<string> PartNames =>
-        ["stem", .. Plan.Stages.Select(s => s.Name), .. _fc is null ? Array.Empty<string>() : ["fc"]];
+        ["stem", .. Plan.Stages.Select(s => s.Name), .. _headNorm is null ? Array.Empty<string>() : [NetworkPlan.HeadNormName],
+            .. _fc is null ? Array.Empty<string>() : ["fc"]];
 
     /// <summary>
     /// Turns gradients on or off for the named parts (see <see cref="PartNames"/>). Frozen parts keep

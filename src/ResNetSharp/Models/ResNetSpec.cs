@@ -17,6 +17,9 @@ public sealed record ResNetSpec
     /// <summary>Basic (two 3x3) or bottleneck (1x1-3x3-1x1) blocks.</summary>
     public required BlockKind Block { get; init; }
 
+    /// <summary>Post-activation (conv-BN-ReLU, ResNet v1) or pre-activation (BN-ReLU-conv, ResNet v2) blocks.</summary>
+    public BlockOrder BlockOrder { get; init; } = BlockOrder.PostActivation;
+
     /// <summary>Number of blocks in each stage, e.g. [3, 4, 6, 3] for ResNet-50.</summary>
     public required ImmutableArray<int> Depths { get; init; }
 
@@ -44,7 +47,7 @@ public sealed record ResNetSpec
     /// <summary>Width of the first two convolutions of a <see cref="StemKind.Deep"/> stem (timm's stem_width: 32).</summary>
     public int DeepStemWidth { get; init; } = 32;
 
-    /// <summary>How shortcuts change shape.</summary>
+    /// <summary>How shortcuts change shape (<see cref="ShortcutKind.None"/>: a plain network without shortcuts).</summary>
     public ShortcutKind Shortcut { get; init; } = ShortcutKind.Conv1x1;
 
     /// <summary>Squeeze-and-excitation reduction ratio (16 in SE-ResNet); 0 turns it off.</summary>
@@ -70,7 +73,7 @@ public sealed record ResNetSpec
 
     /// <summary>Channels a block outputs per unit of width: 1 for basic, 4 for bottleneck blocks.</summary>
     [JsonIgnore]
-    public int Expansion => Block == BlockKind.Basic ? 1 : 4;
+    public int Expansion => BlockKinds.Expansion(Block);
 
     /// <summary>
     /// Checks every field and throws an <see cref="ArgumentException"/> that names the first bad one,
@@ -105,7 +108,7 @@ public sealed record ResNetSpec
             throw Invalid(nameof(NumClasses), $"is {NumClasses}", "0 (no classifier) or more");
         if (InChannels < 1)
             throw Invalid(nameof(InChannels), $"is {InChannels}", "1 or more");
-        foreach (var kind in new Enum[] { Block, Stem, Shortcut, Activation })
+        foreach (var kind in new Enum[] { Block, BlockOrder, Stem, Shortcut, Activation })
             if (!Enum.IsDefined(kind.GetType(), kind))
                 throw Invalid(kind.GetType().Name, $"is {kind}", string.Join(", ", Enum.GetNames(kind.GetType())));
         return this;
@@ -117,7 +120,7 @@ public sealed record ResNetSpec
     /// <inheritdoc />
     public bool Equals(ResNetSpec? other) =>
         other is not null
-        && Block == other.Block && Depths.SequenceEqual(other.Depths) && Widths.SequenceEqual(other.Widths)
+        && Block == other.Block && BlockOrder == other.BlockOrder && Depths.SequenceEqual(other.Depths) && Widths.SequenceEqual(other.Widths)
         && Groups == other.Groups && BaseWidth == other.BaseWidth && Stem == other.Stem
         && StemChannels == other.StemChannels && DeepStemWidth == other.DeepStemWidth
         && Shortcut == other.Shortcut && SqueezeExcitationRatio == other.SqueezeExcitationRatio
@@ -127,5 +130,5 @@ public sealed record ResNetSpec
 
     /// <inheritdoc />
     public override int GetHashCode() =>
-        HashCode.Combine(Block, string.Join(",", Depths), string.Join(",", Widths), Groups, BaseWidth, Stem, NumClasses, InChannels);
+        HashCode.Combine(Block, BlockOrder, string.Join(",", Depths), string.Join(",", Widths), Groups, BaseWidth, Stem, HashCode.Combine(Shortcut, NumClasses, InChannels));
 }

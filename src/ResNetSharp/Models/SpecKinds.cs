@@ -10,6 +10,20 @@ public enum BlockKind
     Bottleneck,
 }
 
+/// <summary>Where a block's norms and activations sit relative to its convolutions.</summary>
+public enum BlockOrder
+{
+    /// <summary>conv-BN-ReLU, the activation after the addition (He et al. 2016, torchvision).</summary>
+    PostActivation,
+
+    /// <summary>
+    /// BN-ReLU-conv with nothing after the addition, so the shortcut path is a pure identity (He et al. 2016,
+    /// "Identity Mappings"; timm's resnetv2). The stem then has no norm, projections no norm, and the
+    /// network ends in a BN-ReLU before pooling.
+    /// </summary>
+    PreActivation,
+}
+
 /// <summary>The layers before the first stage.</summary>
 public enum StemKind
 {
@@ -23,7 +37,7 @@ public enum StemKind
     Deep,
 }
 
-/// <summary>How the shortcut changes shape when a block changes channels or resolution.</summary>
+/// <summary>How the shortcut changes shape when a block changes channels or resolution, or whether there is one.</summary>
 public enum ShortcutKind
 {
     /// <summary>1x1 convolution with the block's stride, then a norm (torchvision).</summary>
@@ -31,6 +45,15 @@ public enum ShortcutKind
 
     /// <summary>2x2 average pool with the block's stride, then a stride-1 1x1 convolution and a norm (ResNet-D).</summary>
     AvgPoolConv,
+
+    /// <summary>
+    /// He et al.'s option A, without parameters: every second pixel (the block's stride) and zero channels
+    /// added, split evenly before and after the input's (as the widely used PyTorch CIFAR ResNets do).
+    /// </summary>
+    ZeroPad,
+
+    /// <summary>No shortcut at all: a plain network, the degradation experiment's baseline.</summary>
+    None,
 }
 
 /// <summary>The non-linearity used throughout the network.</summary>

@@ -70,28 +70,55 @@ public static class OnnxExporter
         public string Network(NetworkPlan plan, string input)
         {
             var spec = plan.Spec;
+            string StemConv(string x, string conv, int kernel, int stride, int padding) => plan.NormAfterStem
+                ? Activate(ConvNorm(x, conv, "bn1", kernel, stride, padding))
+                : Conv(x, $"{conv}.weight", null, stride, padding);
             string x = spec.Stem switch
             {
-                StemKind.Deep => ConvNorm(Activate(ConvNorm(Activate(ConvNorm(input, "conv1.0", "conv1.1", 3, 2, 1)), "conv1.3", "conv1.4", 3, 1, 1)),
-                    "conv1.6", "bn1", 3, 1, 1),
-                StemKind.ImageNet => ConvNorm(input, "conv1", "bn1", 7, 2, 3),
-                _ => ConvNorm(input, "conv1", "bn1", 3, 1, 1),
+                StemKind.Deep => StemConv(Activate(ConvNorm(Activate(ConvNorm(input, "conv1.0", "conv1.1", 3, 2, 1)), "conv1.3", "conv1.4", 3, 1, 1)),
+                    "conv1.6", 3, 1, 1),
+                StemKind.ImageNet => StemConv(input, "conv1", 7, 2, 3),
+                StemKind.Cifar => StemConv(input, "conv1", 3, 1, 1),
+                _ => throw new ArgumentOutOfRangeException(nameof(plan), spec.Stem, "unknown stem kind"),
             };
-            x = Activate(x);
             if (spec.Stem != StemKind.Cifar)
                 x = graph.Node("MaxPool", [x], attributes: [("kernel_shape", new long[] { 3, 3 }), ("strides", new long[] { 2, 2 }), ("pads", new long[] { 1, 1, 1, 1 })]);
             foreach (var block in plan.Blocks)
                 x = Block(block, spec, x);
-            return x;
+            return plan.NormBeforeHead ? Activate(Norm(x, NetworkPlan.HeadNormName)) : x;
         }
 
         private string Block(BlockPlan block, ResNetSpec spec, string input)
         {
             string p = block.Name;
-            string y = spec.Block == BlockKind.Basic
-                ? ConvNorm(Activate(ConvNorm(input, $"{p}.conv1", $"{p}.bn1", 3, block.Stride, 1)), $"{p}.conv2", $"{p}.bn2", 3, 1, 1)
-                : ConvNorm(Activate(ConvNorm(Activate(ConvNorm(input, $"{p}.conv1", $"{p}.bn1", 1, 1, 0)),
-                    $"{p}.conv2", $"{p}.bn2", 3, block.Stride, 1, spec.Groups)), $"{p}.conv3", $"{p}.bn3", 1, 1, 0);
+            var convs = block.Convolutions;
+            string y = input, shortcutInput = input;
+            switch (block.Order)
+            {
+                case BlockOrder.PostActivation:
+                    for (int i = 0; i < convs.Count; i++)
+                    {
+                        y = ConvNorm(y, $"{p}.{convs[i].Conv}", $"{p}.{convs[i].Norm}", convs[i]);
+                        if (i < convs.Count - 1)
+                            y = Activate(y);
+                    }
+                    break;
+                case BlockOrder.PreActivation:
+                    // BN-act-conv: each norm after the first follows a convolution, so it folds into that one.
+                    y = Activate(Norm(input, $"{p}.{convs[0].Norm}"));
+                    if (block.Shortcut != BlockShortcut.Identity)
+                        shortcutInput = y;
+                    for (int i = 0; i < convs.Count; i++)
+                    {
+                        string conv = $"{p}.{convs[i].Conv}";
+                        y = i + 1 < convs.Count
+                            ? Activate(ConvNorm(y, conv, $"{p}.{convs[i + 1].Norm}", convs[i]))
+                            : Conv(y, $"{conv}.weight", null, convs[i].Stride, convs[i].Padding, convs[i].Groups);
+                    }
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(block), block.Order, "unknown block order");
+            }
             if (spec.SqueezeExcitationRatio > 0)
             {
                 string squeezed = graph.Node("ReduceMean", [y], attributes: [("axes", new long[] { 2, 3 }), ("keepdims", 1L)]);
@@ -99,20 +126,50 @@ public static class OnnxExporter
                 string gate = graph.Node("Sigmoid", [Conv(hidden, $"{p}.se.fc2.weight", $"{p}.se.fc2.bias", stride: 1, padding: 0)]);
                 y = graph.Node("Mul", [y, gate]);
             }
-            string shortcut = input;
-            if (block.HasShortcutProjection)
-            {
-                if (spec.Shortcut == ShortcutKind.Conv1x1)
-                    shortcut = ConvNorm(input, $"{p}.downsample.0", $"{p}.downsample.1", 1, block.Stride, 0);
-                else
-                {
-                    string pooled = block.Stride == 1 ? input : graph.Node("AveragePool", [input], attributes:
-                        [("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { block.Stride, block.Stride }), ("ceil_mode", 1L), ("count_include_pad", 0L)]);
-                    shortcut = ConvNorm(pooled, $"{p}.downsample.1", $"{p}.downsample.2", 1, 1, 0);
-                }
-            }
-            return Activate(graph.Node("Add", [y, shortcut]));
+            string? shortcut = Shortcut(block, shortcutInput);
+            string sum = shortcut is null ? y : graph.Node("Add", [y, shortcut]);
+            return block.Order == BlockOrder.PostActivation ? Activate(sum) : sum;
         }
+
+        private string? Shortcut(BlockPlan block, string x)
+        {
+            string p = block.Name;
+            string Projection(string from)
+            {
+                var c = block.ShortcutConvolution!;
+                return c.Norm is null
+                    ? Conv(from, $"{p}.{c.Conv}.weight", null, c.Stride, c.Padding)
+                    : ConvNorm(from, $"{p}.{c.Conv}", $"{p}.{c.Norm}", c);
+            }
+            switch (block.Shortcut)
+            {
+                case BlockShortcut.None:
+                    return null;
+                case BlockShortcut.Identity:
+                    return x;
+                case BlockShortcut.ZeroPad:
+                    // x[:, :, ::s, ::s], then the new channels as zeros, half before and half after.
+                    string subsampled = block.Stride == 1 ? x : graph.Node("Slice",
+                        [x, Int64s([0, 0]), Int64s([long.MaxValue, long.MaxValue]), Int64s([2, 3]), Int64s([block.Stride, block.Stride])]);
+                    int extra = block.OutChannels - block.InChannels, before = extra / 2;
+                    return extra == 0 ? subsampled : graph.Node("Pad", [subsampled, Int64s([0, before, 0, 0, 0, extra - before, 0, 0])]);
+                case BlockShortcut.Conv1x1:
+                    return Projection(x);
+                case BlockShortcut.AvgPoolConv:
+                    return Projection(block.Stride == 1 ? x : graph.Node("AveragePool", [x], attributes:
+                        [("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { block.Stride, block.Stride }), ("ceil_mode", 1L), ("count_include_pad", 0L)]));
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(block), block.Shortcut, "unknown block shortcut");
+            }
+        }
+
+        private string ConvNorm(string input, string conv, string norm, ConvPlan plan) =>
+            ConvNorm(input, conv, norm, plan.Kernel, plan.Stride, plan.Padding, plan.Groups);
+
+        private string Norm(string input, string norm) =>
+            graph.Node("BatchNormalization",
+                [input, Init($"{norm}.weight"), Init($"{norm}.bias"), Init($"{norm}.running_mean"), Init($"{norm}.running_var")],
+                attributes: ("epsilon", BatchNormEpsilon));
 
         private string ConvNorm(string input, string conv, string norm, int kernel, int stride, int padding, int groups = 1)
         {
@@ -120,12 +177,7 @@ public static class OnnxExporter
             if (weight.shape[2] != kernel)
                 throw new InvalidOperationException($"{conv}.weight is {weight.shape[2]}x{weight.shape[3]}; the plan expects {kernel}x{kernel}");
             if (!fold)
-            {
-                string convolved = Conv(input, $"{conv}.weight", null, stride, padding, groups);
-                return graph.Node("BatchNormalization",
-                    [convolved, Init($"{norm}.weight"), Init($"{norm}.bias"), Init($"{norm}.running_mean"), Init($"{norm}.running_var")],
-                    attributes: ("epsilon", BatchNormEpsilon));
-            }
+                return Norm(Conv(input, $"{conv}.weight", null, stride, padding, groups), norm);
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             var scale = weights[$"{norm}.weight"].to(ScalarType.Float64) / (weights[$"{norm}.running_var"].to(ScalarType.Float64) + BatchNormEpsilon).sqrt();
@@ -164,6 +216,19 @@ public static class OnnxExporter
         };
 
         private readonly Dictionary<float, string> _constants = [];
+        private readonly Dictionary<string, string> _int64Constants = [];
+
+        /// <summary>A shared int64 vector initializer (Slice and Pad take their arguments as inputs).</summary>
+        private string Int64s(long[] values)
+        {
+            string key = string.Join(",", values);
+            if (!_int64Constants.TryGetValue(key, out var name))
+            {
+                name = graph.Initializer($"ints_{_int64Constants.Count}", values);
+                _int64Constants[key] = name;
+            }
+            return name;
+        }
 
         private string Constant(float value)
         {

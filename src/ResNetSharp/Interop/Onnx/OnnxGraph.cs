@@ -10,7 +10,7 @@ internal sealed class OnnxGraph
     private const int AttributeName = 1, AttributeFloat = 2, AttributeInt = 3, AttributeInts = 8, AttributeType = 20;
     private const int AttributeTypeFloat = 1, AttributeTypeInt = 2, AttributeTypeInts = 7;
     private const int TensorDims = 1, TensorDataType = 2, TensorName = 8, TensorRawData = 9;
-    private const int DataTypeFloat = 1;
+    private const int DataTypeFloat = 1, DataTypeInt64 = 7;
     private const int GraphNode = 1, GraphName = 2, GraphInitializer = 5, GraphInput = 11, GraphOutput = 12;
 
     private readonly List<ProtoMessage> _nodes = [];
@@ -32,6 +32,19 @@ internal sealed class OnnxGraph
             tensor.Int(TensorDims, dimension);
         tensor.Int(TensorDataType, DataTypeFloat).String(TensorName, name).Bytes(TensorRawData, cpu.bytes);
         _initializers.Add(tensor);
+        return name;
+    }
+
+    /// <summary>Adds a 1-d int64 constant, for the operators that take their settings as inputs (Slice, Pad).</summary>
+    public string Initializer(string name, long[] values)
+    {
+        if (!_names.Add(name))
+            throw new InvalidOperationException($"initializer '{name}' added twice");
+        var bytes = new byte[values.Length * sizeof(long)];
+        for (int i = 0; i < values.Length; i++)
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), values[i]);
+        _initializers.Add(new ProtoMessage().Int(TensorDims, values.Length).Int(TensorDataType, DataTypeInt64)
+            .String(TensorName, name).Bytes(TensorRawData, bytes));
         return name;
     }
 

@@ -1,17 +1,5 @@
 namespace ResNetSharp.Models;
 
-/// <summary>One residual block as it will be built.</summary>
-/// <param name="Name">State-dict prefix, e.g. "layer2.0".</param>
-/// <param name="InChannels">Channels coming in.</param>
-/// <param name="InnerWidth">Channels of the inner convolutions (the 3x3 of a bottleneck).</param>
-/// <param name="OutChannels">Channels going out.</param>
-/// <param name="Stride">Spatial stride of the block, 1 or 2; it sits on the 3x3 convolution.</param>
-/// <param name="HasShortcutProjection">Whether the shortcut needs a projection (channels or stride change).</param>
-/// <param name="DropPathRate">Probability of dropping the residual branch in training.</param>
-public sealed record BlockPlan(
-    string Name, int InChannels, int InnerWidth, int OutChannels, int Stride,
-    bool HasShortcutProjection, double DropPathRate);
-
 /// <summary>One stage: a run of blocks at one resolution.</summary>
 /// <param name="Name">State-dict prefix, "layer1" to "layerN".</param>
 /// <param name="Blocks">The blocks in order.</param>
@@ -32,8 +20,13 @@ public sealed record FeatureInfo(string Module, int Channels, int Reduction);
 /// <param name="Spec">The spec this plan was made from.</param>
 /// <param name="StemReduction">Total stride of the stem: 4 for ImageNet and deep stems, 1 for CIFAR.</param>
 /// <param name="Stages">The stages in order.</param>
-public sealed record NetworkPlan(ResNetSpec Spec, int StemReduction, IReadOnlyList<StagePlan> Stages)
+/// <param name="NormAfterStem">Whether the stem ends in a norm and activation ("bn1"); not before pre-activation blocks.</param>
+/// <param name="NormBeforeHead">Whether a norm and activation ("norm") follow the last stage: pre-activation networks.</param>
+public sealed record NetworkPlan(ResNetSpec Spec, int StemReduction, IReadOnlyList<StagePlan> Stages, bool NormAfterStem, bool NormBeforeHead)
 {
+    /// <summary>State-dict prefix of the norm before the head, when <see cref="NormBeforeHead"/>.</summary>
+    public const string HeadNormName = "norm";
+
     /// <summary>Channels of the last stage: the width of the pooled embedding.</summary>
     public int NumFeatures => Stages[^1].OutChannels;
 
