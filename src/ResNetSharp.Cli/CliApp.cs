@@ -23,6 +23,7 @@ public static class CliApp
             EvalCommand.Create(output),
             PredictCommand.Create(output),
             EmbedCommand.Create(output),
+            ExplainCommand.Create(output),
             ExportCommand.Create(output),
             BenchCommand.Create(output),
         };
