@@ -41,7 +41,8 @@ public static class WeightsModel
 
     /// <summary>
     /// Builds the network a weights file names and loads the file into it strictly: one call from a
-    /// run's best.safetensors to a model (in training mode, on the CPU). A file that names no model is a
+    /// run's best.safetensors to a model, on the CPU and in eval mode, ready for inference (call
+    /// <c>train()</c> to train it further). A file that names no model is a
     /// <see cref="FormatException"/>; build the model yourself and use <see cref="WeightLoader.LoadFile"/> then.
     /// </summary>
     public static ResNet Load(string path)
@@ -51,6 +52,7 @@ public static class WeightsModel
         try
         {
             WeightLoader.LoadFile(model, path);
+            model.eval();
             return model;
         }
         catch

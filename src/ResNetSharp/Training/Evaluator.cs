@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace ResNetSharp.Training;
 
-/// <summary>Evaluates a classifier in eval mode under no-grad, restoring the mode it was in.</summary>
+/// <summary>Evaluates a classifier in eval mode under no-grad, restoring each submodule's mode after (see <see cref="EvalMode"/>).</summary>
 public static class Evaluator
 {
     /// <summary>
@@ -48,9 +48,7 @@ public static class Evaluator
     public static IReadOnlyList<EvaluationResult> Evaluate(IReadOnlyList<ResNet> models, EvaluationData data, int batchSize,
         InputAdapter input, bool flipTestTimeAugmentation = false)
     {
-        var wasTraining = models.Select(m => m.training).ToList();
-        foreach (var model in models)
-            model.eval();
+        var modes = models.Select(EvalMode.Enter).ToList();
         var metrics = models.Select(_ => new ClassificationMetrics(data.ClassNames.Count, input.Device)).ToList();
         try
         {
@@ -81,8 +79,8 @@ public static class Evaluator
         {
             foreach (var m in metrics)
                 m.Dispose();
-            for (int m = 0; m < models.Count; m++)
-                models[m].train(wasTraining[m]);
+            foreach (var mode in modes)
+                mode.Dispose();
         }
     }
 }
