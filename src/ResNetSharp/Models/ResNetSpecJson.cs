@@ -51,7 +51,7 @@ public static class ResNetSpecJson
     public static string ToJson(ResNetSpec spec) => JsonSerializer.Serialize(spec, Options);
 
     /// <summary>
-    /// Parses and validates a spec. Errors (malformed JSON, unknown or missing fields, bad values) throw
+    /// Parses and validates a spec (its fields and its plan). Errors (malformed JSON, unknown or missing fields, bad values) throw
     /// a <see cref="FormatException"/> that names <paramref name="source"/> and the field.
     /// </summary>
     public static ResNetSpec Parse(string json, string source = "spec JSON")
@@ -65,7 +65,8 @@ public static class ResNetSpecJson
                 ? FromBase(document.RootElement, baseName.GetString() ?? "", source)
                 : document.RootElement.Deserialize<ResNetSpec>(Options)
                   ?? throw new FormatException($"{source}: empty spec.");
-            return spec.Validate();
+            NetworkPlanner.Plan(spec); // validates the fields, and what only shows in the planned blocks (a zero-pad that shrinks)
+            return spec;
         }
         catch (JsonException e)
         {

@@ -22,6 +22,38 @@ public class ComplexityTests
         Assert.Equal(summary.Parameters, summary.Stages.Sum(s => s.Parameters));
     }
 
+    // The MACs usually quoted for the CIFAR ResNets at 32x32 (e.g. 40.55M for ResNet-20, 125.49M for ResNet-56,
+    // 252.89M for ResNet-110); zero-padding shortcuts add none, so the plain twins cost the same.
+    [Theory]
+    [InlineData("resnet20", 40.55)]
+    [InlineData("resnet32", 68.86)]
+    [InlineData("resnet44", 97.17)]
+    [InlineData("resnet56", 125.49)]
+    [InlineData("resnet110", 252.89)]
+    [InlineData("plain56", 125.49)]
+    public void CifarPaperNetworksHaveTheirPublishedMacs(string name, double megaMacs)
+    {
+        using var model = ModelCatalog.Create(name);
+        var summary = ModelSummary.Create(name, model, 32, 32);
+        Assert.Equal(megaMacs, summary.Macs / 1e6, 2);
+        Assert.Equal(summary.Parameters, summary.Stages.Sum(s => s.Parameters));
+        Assert.Equal(["stem", "layer1", "layer2", "layer3", "fc"], summary.Stages.Select(s => s.Name));
+        Assert.Equal([64, 8, 8], summary.Stages[^2].OutputShape);
+    }
+
+    [Fact]
+    public void PreActivationSummariesHaveTheFinalNormAndPreActivationBlocks()
+    {
+        using var model = ModelCatalog.Create("preact_resnet50");
+        var summary = ModelSummary.Create("preact_resnet50", model, 224, 224);
+        Assert.Equal(["stem", "layer1", "layer2", "layer3", "layer4", "norm", "fc"], summary.Stages.Select(s => s.Name));
+        Assert.Equal(2 * 2048, summary.Stages[^2].Parameters);
+        Assert.Equal("PreActBottleneckBlock", summary.Stages[1].Blocks[0].Kind);
+        Assert.Equal(summary.Parameters, summary.Stages.Sum(s => s.Parameters));
+        // The same convolutions as resnet50 (4.089 GMACs) less nothing: norms cost no MACs.
+        Assert.Equal(4.089, summary.Macs / 1e9, 3);
+    }
+
     [Fact]
     public void StageRowsAddUpTheirBlocks()
     {

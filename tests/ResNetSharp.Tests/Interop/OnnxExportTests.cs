@@ -19,7 +19,7 @@ public class OnnxExportTests
                 tensor.normal_(0, 0.1);
             else if (name.EndsWith("running_var"))
                 tensor.uniform_(0.5, 1.5);
-            else if (name.Contains("bn") && name.EndsWith(".weight") || name.Contains("downsample") && name.EndsWith(".weight") && tensor.dim() == 1)
+            else if (tensor.dim() == 1 && name.EndsWith(".weight") && !name.StartsWith("fc.") && !name.Contains(".se."))
                 tensor.uniform_(0.5, 1.5);
         }
     }
@@ -40,7 +40,7 @@ public class OnnxExportTests
         using var model = ModelCatalog.Create(name, numClasses: 7);
         RandomizeBatchNorm(model);
         model.eval();
-        int size = name.EndsWith("_cifar") ? 32 : 64;
+        int size = ModelCatalog.Get(name).Stem == StemKind.Cifar ? 32 : 64;
         using var scope = NewDisposeScope();
         var input = randn(2, 3, size, size);
         float[] expected;

@@ -32,4 +32,34 @@ public class ParameterCountTests
         using var model = ModelCatalog.Create(name);
         Assert.Equal(expected, model.CountParameters());
     }
+
+    // He et al. 2016's CIFAR networks with option-A shortcuts, 10 classes: 0.27M ... 1.7M in the paper's
+    // Table 6; exact figures as the PyTorch reference (Reference/paper_resnets.py) counts them. Option B
+    // (1x1 projections) would add 2,752 (272,474 for ResNet-20); the plain twins have exactly the same layers.
+    [Theory]
+    [InlineData("resnet20", 269_722)]
+    [InlineData("resnet32", 464_154)]
+    [InlineData("resnet44", 658_586)]
+    [InlineData("resnet56", 853_018)]
+    [InlineData("resnet110", 1_727_962)]
+    [InlineData("plain20", 269_722)]
+    [InlineData("plain110", 1_727_962)]
+    public void CifarPaperNetworksHaveThePapersParameterCounts(string name, long expected)
+    {
+        using var model = ModelCatalog.Create(name);
+        Assert.Equal(expected, model.CountParameters());
+    }
+
+    // timm's resnetv2_18 / 34 / 50 (11.69M, 21.80M, 25.55M): pre-activation blocks, no stem norm,
+    // projections without norm, one final norm.
+    [Theory]
+    [InlineData("preact_resnet18", 11_687_720)]
+    [InlineData("preact_resnet34", 21_795_880)]
+    [InlineData("preact_resnet50", 25_549_352)]
+    [InlineData("preact_resnet18_cifar", 11_172_170)]
+    public void PreActivationNetworksHaveTimmsParameterCounts(string name, long expected)
+    {
+        using var model = ModelCatalog.Create(name);
+        Assert.Equal(expected, model.CountParameters());
+    }
 }

@@ -32,7 +32,29 @@ public class SpecJsonTests
         Assert.Equal(128, model.NumFeatures);
     }
 
+    [Fact]
+    public void BlockOrderAndShortcutKindsAreChosenPerSpec()
+    {
+        Assert.Equal(ModelCatalog.Get("plain56"), ResNetSpecJson.Parse("""{"base": "resnet56", "shortcut": "none"}"""));
+        Assert.Equal(ModelCatalog.Get("preact_resnet18"), ResNetSpecJson.Parse("""{"base": "resnet18", "blockOrder": "preActivation"}"""));
+
+        var spec = ResNetSpecJson.Parse("""
+            {"block": "basic", "depths": [1, 1], "widths": [8, 16], "stem": "cifar", "stemChannels": 8,
+             "blockOrder": "preActivation", "shortcut": "zeroPad", "numClasses": 3}
+            """);
+        using var model = new ResNet(spec);
+        var keys = StateDictOrder.Entries(model).Select(e => e.Name).ToList();
+        Assert.Equal(["conv1.weight", "layer1.0.bn1.weight"], keys.Take(2));
+        Assert.DoesNotContain(keys, k => k.Contains("downsample"));
+        Assert.Equal(["norm.weight", "norm.bias", "norm.running_mean", "norm.running_var", "norm.num_batches_tracked", "fc.weight", "fc.bias"], keys.TakeLast(7));
+        Assert.Equal(["stem", "layer1", "layer2", "norm", "fc"], model.PartNames);
+        Assert.Contains("\"blockOrder\": \"preActivation\"", ResNetSpecJson.ToJson(spec));
+        Assert.Contains("\"shortcut\": \"zeroPad\"", ResNetSpecJson.ToJson(spec));
+    }
+
     [Theory]
+    [InlineData("""{"base": "resnet20", "blockOrder": "preActivated"}""", "blockOrder")]
+    [InlineData("""{"block": "basic", "depths": [1, 1], "widths": [16, 8], "stemChannels": 16, "shortcut": "zeroPad"}""", "zeroPad, but block layer2.0 goes from 16 to 8 channels")]
     [InlineData("""{"base": "resnet18", "numClases": 3}""", "numClases")]
     [InlineData("""{"block": "basic", "depths": [2, 2], "widths": [64]}""", "Widths")]
     [InlineData("""{"block": "basic", "depths": [2, 0, 2, 2]}""", "Depths")]
