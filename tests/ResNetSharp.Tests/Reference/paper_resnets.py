@@ -79,49 +79,50 @@ class CifarResNet(nn.Module):
         return self.fc(x.mean((2, 3)))
 
 
-class PreActBasic(nn.Module):
-    expansion = 1
+class PreActBlock(nn.Module):
+    """p = relu(bn1(x)); out = branch(p) + (a 1x1 projection of p where the shape changes, else x)."""
 
-    def __init__(self, cin, planes, stride):
-        super().__init__()
-        cout = planes
-        self.bn1 = nn.BatchNorm2d(cin)
-        self.conv1 = conv3x3(cin, planes, stride)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.conv2 = conv3x3(planes, cout)
+    def add_projection(self, cin, cout, stride):
         if stride != 1 or cin != cout:
             self.downsample = nn.Sequential(conv1x1(cin, cout, stride))
 
     def forward(self, x):
         pre = F.relu(self.bn1(x))
         shortcut = self.downsample(pre) if hasattr(self, "downsample") else x
-        out = self.conv1(pre)
-        out = self.conv2(F.relu(self.bn2(out)))
-        return out + shortcut
+        return self.branch(pre) + shortcut
 
 
-class PreActBottleneck(nn.Module):
+class PreActBasic(PreActBlock):
+    expansion = 1
+
+    def __init__(self, cin, planes, stride):
+        super().__init__()
+        self.bn1 = nn.BatchNorm2d(cin)
+        self.conv1 = conv3x3(cin, planes, stride)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.conv2 = conv3x3(planes, planes)
+        self.add_projection(cin, planes, stride)
+
+    def branch(self, pre):
+        return self.conv2(F.relu(self.bn2(self.conv1(pre))))
+
+
+class PreActBottleneck(PreActBlock):
     expansion = 4
 
     def __init__(self, cin, planes, stride):
         super().__init__()
-        cout = planes * 4
         self.bn1 = nn.BatchNorm2d(cin)
         self.conv1 = conv1x1(cin, planes)
         self.bn2 = nn.BatchNorm2d(planes)
         self.conv2 = conv3x3(planes, planes, stride)
         self.bn3 = nn.BatchNorm2d(planes)
-        self.conv3 = conv1x1(planes, cout)
-        if stride != 1 or cin != cout:
-            self.downsample = nn.Sequential(conv1x1(cin, cout, stride))
+        self.conv3 = conv1x1(planes, planes * 4)
+        self.add_projection(cin, planes * 4, stride)
 
-    def forward(self, x):
-        pre = F.relu(self.bn1(x))
-        shortcut = self.downsample(pre) if hasattr(self, "downsample") else x
-        out = self.conv1(pre)
-        out = self.conv2(F.relu(self.bn2(out)))
-        out = self.conv3(F.relu(self.bn3(out)))
-        return out + shortcut
+    def branch(self, pre):
+        out = self.conv2(F.relu(self.bn2(self.conv1(pre))))
+        return self.conv3(F.relu(self.bn3(out)))
 
 
 class PreActResNet(nn.Module):
