@@ -72,9 +72,7 @@ public static class PredictCommand
         var conflicting = model.GivenModelOptions(parsed).ToList();
         if (conflicting.Count > 0)
             throw new UsageException($"--onnx runs the exported model as it is; drop {string.Join(", ", conflicting)}.");
-        using var classifier = OnnxClassifier.Open(file.FullName);
-        if (model.ImageSize(parsed) is int size)
-            classifier.UseImageSize(size);
+        using var classifier = OnnxClassifier.Open(file.FullName, imageSize: model.ImageSize(parsed));
         var classNames = model.ClassNamesFile(parsed) is { } names
             ? InferenceModelOptions.ReadClassNames(names, classifier.ClassNames.Count)
             : classifier.ClassNames;

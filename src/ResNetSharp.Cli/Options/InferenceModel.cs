@@ -69,7 +69,7 @@ public sealed class InferenceModelOptions
         }
         var preprocessing = card?.Preprocessing ?? ImagePreprocessing.ImageNet;
         if (parsed.GetValue(_imageSize) is int size)
-            preprocessing = ImagePreprocessing.ForCrop(size) with { Mean = preprocessing.Mean, Std = preprocessing.Std, Grayscale = preprocessing.Grayscale };
+            preprocessing = preprocessing.WithCrop(size);
         var classNames = ClassNames(parsed, card, spec.NumClasses);
         return new LoadedModel(name, model, device, preprocessing, classNames);
     }

@@ -7,7 +7,8 @@ namespace ResNetSharp.Interop.Onnx;
 
 /// <summary>
 /// Writes a ResNet as an ONNX model (opset 17): the eval-mode network, BatchNorm optionally folded
-/// into the convolutions, a dynamic batch axis, and metadata (class names, input size, mean/std).
+/// into the convolutions, dynamic batch, height and width axes, and metadata (class names, training
+/// input size, mean/std).
 /// The graph is generated from the network plan and the state dict, so every catalog variant exports.
 /// </summary>
 public static class OnnxExporter
@@ -35,7 +36,7 @@ public static class OnnxExporter
             ? builder.Graph.Node("Gemm", [pooled, builder.Graph.Initializer("fc.weight", weights["fc.weight"]), builder.Graph.Initializer("fc.bias", weights["fc.bias"])],
                 OutputName, ("transB", 1L))
             : builder.Graph.Node("Identity", [pooled], OutputName);
-        var graph = builder.Graph.ToProto("resnet", InputName, model.Spec.InChannels, options.Height, options.Width, output, outputs);
+        var graph = builder.Graph.ToProto("resnet", InputName, model.Spec.InChannels, output, outputs);
 
         var modelProto = new ProtoMessage()
             .Int(1, 8) // ir_version 8 (ONNX 1.10+), enough for opset 17

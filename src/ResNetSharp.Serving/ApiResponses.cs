@@ -1,0 +1,80 @@
+using ResNetSharp.Imaging;
+using ResNetSharp.Inference;
+
+namespace ResNetSharp.Serving;
+
+/// <summary>One class of a top-k list, as the API writes it.</summary>
+/// <param name="Label">Class name.</param>
+/// <param name="Index">Output index.</param>
+/// <param name="Probability">Softmax probability over the output's classes.</param>
+public sealed record TopClass(string Label, int Index, double Probability)
+{
+    /// <summary>The API form of <paramref name="scores"/>.</summary>
+    public static IReadOnlyList<TopClass> From(IReadOnlyList<ClassScore> scores) =>
+        scores.Select(s => new TopClass(s.Name, s.Index, s.Probability)).ToList();
+}
+
+/// <summary>The answer of POST /v1/predict.</summary>
+/// <param name="Outputs">Logits of every classification output, by output name.</param>
+/// <param name="Top">The first classification output's top-k, best first (empty when the model has no classifier).</param>
+/// <param name="TopByOutput">Every classification output's top-k, by output name (multi-head models).</param>
+public sealed record PredictResponse(IReadOnlyDictionary<string, float[]> Outputs, IReadOnlyList<TopClass> Top,
+    IReadOnlyDictionary<string, IReadOnlyList<TopClass>> TopByOutput)
+{
+    /// <summary>The response for <paramref name="prediction"/> with <paramref name="k"/> classes per output.</summary>
+    public static PredictResponse From(Prediction prediction, int k)
+    {
+        var heads = prediction.Model.Outputs.Where(o => o.Kind == OutputKind.Classification).ToList();
+        var tops = heads.ToDictionary(h => h.Name, h => TopClass.From(prediction.Top(k, h.Name)));
+        return new PredictResponse(heads.ToDictionary(h => h.Name, h => prediction.Outputs[h.Name]),
+            heads.Count > 0 ? tops[heads[0].Name] : [], tops);
+    }
+}
+
+/// <summary>The answer of POST /v1/embed.</summary>
+/// <param name="Embedding">The pooled features (not normalised).</param>
+/// <param name="Dimensions">Its length.</param>
+/// <param name="Output">The model output it came from.</param>
+public sealed record EmbedResponse(float[] Embedding, int Dimensions, string Output);
+
+/// <summary>One image found by POST /v1/search.</summary>
+/// <param name="Image">The indexed image as the index names it.</param>
+/// <param name="Distance">Distance to the query (smaller is nearer).</param>
+public sealed record Neighbor(string Image, double Distance);
+
+/// <summary>The answer of POST /v1/search.</summary>
+/// <param name="Neighbors">Nearest indexed images, nearest first.</param>
+/// <param name="Top">The query image's top-k classes (empty when the model has no classifier).</param>
+public sealed record SearchResponse(IReadOnlyList<Neighbor> Neighbors, IReadOnlyList<TopClass> Top);
+
+/// <summary>An output as GET /v1/model describes it.</summary>
+/// <param name="Name">Output name.</param>
+/// <param name="Kind">"classification" or "embedding".</param>
+/// <param name="Size">Values per image.</param>
+/// <param name="Labels">Class names, for classification outputs.</param>
+public sealed record OutputCard(string Name, string Kind, int Size, IReadOnlyList<string>? Labels);
+
+/// <summary>GET /v1/model: the model card and how the server runs it.</summary>
+/// <param name="Name">The model's name.</param>
+/// <param name="Engine">What runs it.</param>
+/// <param name="InChannels">Input channels.</param>
+/// <param name="Preprocessing">Resize, crop, mean, std, grayscale.</param>
+/// <param name="Outputs">Every output.</param>
+/// <param name="Batching">Batch size, wait and queue bound.</param>
+/// <param name="MaxBodyBytes">Largest request body.</param>
+/// <param name="MaxImagePixels">Largest image (width x height).</param>
+/// <param name="Endpoints">The POST endpoints this server answers.</param>
+/// <param name="Index">The search index, when one is loaded.</param>
+public sealed record ModelCardResponse(string Name, string Engine, int InChannels, ImagePreprocessing Preprocessing,
+    IReadOnlyList<OutputCard> Outputs, BatchingOptions Batching, long MaxBodyBytes, long MaxImagePixels,
+    IReadOnlyList<string> Endpoints, IndexCard? Index);
+
+/// <summary>The loaded search index.</summary>
+/// <param name="Images">Images in it.</param>
+/// <param name="Dimensions">Embedding length.</param>
+public sealed record IndexCard(long Images, int Dimensions);
+
+/// <summary>GET /healthz and /readyz.</summary>
+/// <param name="Status">"ok", or why the server is not ready ("draining", "queue full").</param>
+/// <param name="QueueDepth">Images waiting for a batch.</param>
+public sealed record HealthResponse(string Status, int QueueDepth);
