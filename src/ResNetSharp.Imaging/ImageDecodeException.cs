@@ -17,6 +17,6 @@ public enum ImageDecodeFailure
     /// <summary>Not an image format SkiaSharp knows, or its data is damaged or truncated.</summary>
     Undecodable,
 
-    /// <summary>The header declares more pixels than allowed (a decompression bomb, or simply too large).</summary>
-    TooManyPixels,
+    /// <summary>The header declares more pixels than allowed (a decompression bomb, or simply too large), or the encoded data is over its byte limit.</summary>
+    TooLarge,
 }

@@ -8,6 +8,9 @@ public static class ImageDecoder
     /// <summary>PIL refuses images over twice its 89,478,485-pixel warning limit; we refuse the same.</summary>
     public const long DefaultMaxPixels = 178_956_970;
 
+    /// <summary>Largest encoded image read from a stream: 1 GiB (MemoryStream's own bound is 2 GiB).</summary>
+    public const long DefaultMaxEncodedBytes = 1L << 30;
+
     /// <summary>File extensions that image folders pick up (lower case).</summary>
     public static readonly IReadOnlySet<string> Extensions =
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp" };
@@ -39,17 +42,25 @@ public static class ImageDecoder
     }
 
     /// <summary>
-    /// Decodes an encoded image read from <paramref name="stream"/> (which need not be seekable and is
-    /// left open); <paramref name="source"/> names it in errors. Only the header is read before the size check.
+    /// Decodes an encoded image read to its end from <paramref name="stream"/> (which need not be
+    /// seekable and is left open); <paramref name="source"/> names it in errors. The encoded bytes are
+    /// held in memory, at most <paramref name="maxBytes"/> of them; the pixel count is checked from the
+    /// header before any pixel is decoded.
     /// </summary>
-    public static DecodedImage Decode(Stream stream, string source, long maxPixels = DefaultMaxPixels)
+    public static DecodedImage Decode(Stream stream, string source, long maxPixels = DefaultMaxPixels, long maxBytes = DefaultMaxEncodedBytes)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        // A codec rewinds after sniffing the format; a front buffer gives unseekable streams that rewind.
-        using var buffered = stream.CanSeek ? null : new SKFrontBufferedStream(stream, SKCodec.MinBufferedBytesNeeded, disposeUnderlyingStream: false);
-        using var managed = new SKManagedStream(buffered ?? stream, disposeManagedStream: false);
-        using var codec = SKCodec.Create(managed, out var result);
-        return Decode(codec, result, source, maxPixels);
+        // SkiaSharp's own stream adapters mishandle unseekable streams (wrong data, even native aborts): read the bytes first.
+        using var encoded = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = stream.Read(chunk)) > 0)
+        {
+            if (encoded.Length + read > maxBytes)
+                throw new ImageDecodeException(source, $"is over {maxBytes} bytes, the limit for an encoded image", ImageDecodeFailure.TooLarge);
+            encoded.Write(chunk, 0, read);
+        }
+        return Decode(encoded.GetBuffer().AsSpan(0, (int)encoded.Length), source, maxPixels);
     }
 
     private static DecodedImage Decode(SKCodec? codec, SKCodecResult created, string source, long maxPixels)
@@ -60,7 +71,7 @@ public static class ImageDecoder
         if (info.Width <= 0 || info.Height <= 0)
             throw new ImageDecodeException(source, $"declares an empty image ({info.Width}x{info.Height})");
         if ((long)info.Width * info.Height > maxPixels)
-            throw new ImageDecodeException(source, $"declares {info.Width}x{info.Height} pixels, over the limit of {maxPixels}", ImageDecodeFailure.TooManyPixels);
+            throw new ImageDecodeException(source, $"declares {info.Width}x{info.Height} pixels, over the limit of {maxPixels}", ImageDecodeFailure.TooLarge);
 
         var target = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var decoded = codec.GetPixels(target, out byte[] rgba);

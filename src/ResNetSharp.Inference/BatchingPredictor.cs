@@ -22,6 +22,7 @@ public sealed class BatchingPredictor : IDisposable
     private readonly object _gate = new();
     private readonly Thread _worker;
     private bool _closed;
+    private bool _hurried;
 
     /// <summary>Starts the worker; <paramref name="onBatch"/>, if given, hears of every model call (on the worker thread).</summary>
     public BatchingPredictor(IImageModel model, BatchingOptions options, Action<BatchReport>? onBatch = null)
@@ -82,6 +83,19 @@ public sealed class BatchingPredictor : IDisposable
         return result.Task;
     }
 
+    /// <summary>
+    /// From now on a batch no longer waits <see cref="BatchingOptions.MaxWaitMilliseconds"/> for more
+    /// images: a server calls this when it starts draining, so the images in flight are not held back.
+    /// </summary>
+    public void StopHoldingBatches()
+    {
+        lock (_gate)
+        {
+            _hurried = true;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
     /// <summary>Refuses new calls, lets every queued image finish, and stops the worker.</summary>
     public void Dispose()
     {
@@ -134,9 +148,13 @@ public sealed class BatchingPredictor : IDisposable
         }
     }
 
-    /// <summary>Fills <paramref name="batch"/> with live queued images; false once closed and empty.</summary>
+    /// <summary>
+    /// Waits for a full batch or the oldest image's deadline, then moves up to a batch of live images
+    /// from the queue into <paramref name="batch"/> (they count as queued until then); false once closed and empty.
+    /// </summary>
     private bool TakeBatch(List<Pending> batch, out int depth)
     {
+        long maxWait = (long)(Options.MaxWaitMilliseconds * (Stopwatch.Frequency / 1000.0));
         lock (_gate)
         {
             while (true)
@@ -150,20 +168,17 @@ public sealed class BatchingPredictor : IDisposable
                     }
                     Monitor.Wait(_gate);
                 }
-                long deadline = _queue.Peek().QueuedAt + (long)(Options.MaxWaitMilliseconds * (Stopwatch.Frequency / 1000.0));
-                while (batch.Count < Options.MaxBatchSize)
+                long deadline = _queue.Peek().QueuedAt + maxWait;
+                while (_queue.Count < Options.MaxBatchSize && !_closed && !_hurried)
                 {
-                    if (_queue.TryDequeue(out var next))
-                    {
-                        if (!next.Result.Task.IsCompleted)
-                            batch.Add(next);
-                        continue;
-                    }
                     var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-                    if (_closed || remaining <= TimeSpan.Zero)
+                    if (remaining <= TimeSpan.Zero)
                         break;
                     Monitor.Wait(_gate, remaining);
                 }
+                while (batch.Count < Options.MaxBatchSize && _queue.TryDequeue(out var next))
+                    if (!next.Result.Task.IsCompleted)
+                        batch.Add(next);
                 if (batch.Count > 0)
                 {
                     depth = _queue.Count;

@@ -123,7 +123,7 @@ internal sealed class ModelEndpoints(BatchingPredictor predictor, IImageSearch? 
         }
         catch (ImageDecodeException e)
         {
-            bool tooLarge = e.Failure == ImageDecodeFailure.TooManyPixels;
+            bool tooLarge = e.Failure == ImageDecodeFailure.TooLarge;
             metrics.Refused(tooLarge ? "too_large" : "bad_request");
             result = Problem(tooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, e.Message);
         }

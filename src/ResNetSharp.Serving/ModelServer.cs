@@ -71,6 +71,7 @@ public sealed class ModelServer : IAsyncDisposable
         BatchingPredictor? predictor = null;
         var metrics = new ServingMetrics(batching.MaxBatchSize, () => predictor?.QueueDepth ?? 0);
         predictor = new BatchingPredictor(model, batching, metrics.Observe);
+        app.Lifetime.ApplicationStopping.Register(predictor.StopHoldingBatches);
         var endpoints = new ModelEndpoints(predictor, search, options, metrics, app.Lifetime, app.Logger);
         app.UseHttpMetrics(http => http.SetMetricFactory(Prometheus.Metrics.WithCustomRegistry(metrics.Registry)));
         app.MapMetrics("/metrics", metrics.Registry);

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Net;
-using System.Net.Sockets;
 using ResNetSharp.Cli.Options;
 using ResNetSharp.Inference;
 using ResNetSharp.Interop.Onnx;
@@ -64,7 +63,7 @@ public static class ServeCommand
         {
             await server.StartAsync();
         }
-        catch (IOException e) when (e.InnerException is SocketException or null)
+        catch (IOException e)
         {
             throw new UsageException($"--host {serving.Address} --port {serving.Port}: cannot listen there ({e.Message.TrimEnd('.')}).", e);
         }

@@ -5,6 +5,7 @@
   OUT_DIR/two_inputs.onnx     two inputs
   OUT_DIR/bad_metadata.onnx   GOOD with class_names that is not JSON
   OUT_DIR/wrong_names.onnx    GOOD with one class name too many
+  OUT_DIR/fixed_size.onnx     GOOD with its height and width fixed at 24 (as exports before dynamic axes were)
 """
 import os
 import sys
@@ -44,4 +45,9 @@ def with_class_names(value, name):
 
 with_class_names("[oops", "bad_metadata.onnx")
 with_class_names('["a", "b", "c", "d"]', "wrong_names.onnx")
+fixed = onnx.load(good)
+for dim in fixed.graph.input[0].type.tensor_type.shape.dim[2:]:
+    dim.ClearField("dim_param")
+    dim.dim_value = 24
+save(fixed, "fixed_size.onnx")
 print("ok")
