@@ -60,11 +60,18 @@ internal sealed class ModelEndpoints(BatchingPredictor predictor, IImageSearch? 
             }));
         routes.MapFallback(context =>
         {
-            metrics.Refused("not_found");
-            return Problem(StatusCodes.Status404NotFound, $"no endpoint {context.Request.Method} {context.Request.Path}; this server answers POST {string.Join(", ", PostEndpoints)} and GET /, /v1/model, /healthz, /readyz, /metrics.")
-                .ExecuteAsync(context);
+            string path = context.Request.Path.Value ?? "";
+            string? allowed = PostEndpoints.Contains(path) ? "POST" : GetEndpoints.Contains(path) ? "GET" : null;
+            metrics.Refused(allowed is null ? "not_found" : "wrong_method");
+            string served = $"this server answers POST {string.Join(", ", PostEndpoints)} and GET {string.Join(", ", GetEndpoints)}.";
+            if (allowed is null)
+                return Problem(StatusCodes.Status404NotFound, $"no endpoint {context.Request.Method} {path}; {served}").ExecuteAsync(context);
+            context.Response.Headers.Allow = allowed;
+            return Problem(StatusCodes.Status405MethodNotAllowed, $"{path} takes {allowed}, not {context.Request.Method}; {served}").ExecuteAsync(context);
         });
     }
+
+    private static readonly string[] GetEndpoints = ["/", "/v1/model", "/healthz", "/readyz", "/metrics"];
 
     private IResult Ready()
     {

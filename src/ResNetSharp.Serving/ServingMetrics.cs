@@ -46,7 +46,7 @@ public sealed class ServingMetrics
         _images.Inc(report.Size);
     }
 
-    /// <summary>Counts a refused request: "bad_request", "too_large", "unsupported_type", "queue_full", "not_found", "error".</summary>
+    /// <summary>Counts a refused request: "bad_request", "too_large", "unsupported_type", "queue_full", "not_found", "wrong_method", "error".</summary>
     public void Refused(string reason) => _refused.WithLabels(reason).Inc();
 
     private static double[] BatchBuckets(int maxBatchSize)
