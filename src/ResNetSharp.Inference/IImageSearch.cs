@@ -12,11 +12,11 @@ public interface IImageSearch
     /// <summary>Images in the index.</summary>
     long Count { get; }
 
-    /// <summary>The <paramref name="k"/> indexed images nearest to <paramref name="embedding"/>, nearest first.</summary>
-    IReadOnlyList<SearchHit> Search(float[] embedding, int k);
+    /// <summary>The <paramref name="k"/> indexed images most similar to <paramref name="embedding"/>, most similar first.</summary>
+    IReadOnlyList<ImageNeighbor> Search(float[] embedding, int k);
 }
 
 /// <summary>One image found by <see cref="IImageSearch.Search"/>.</summary>
 /// <param name="Image">The indexed image, as the index names it (usually its path).</param>
-/// <param name="Distance">Distance to the query in the index's metric (smaller is nearer).</param>
-public sealed record SearchHit(string Image, double Distance);
+/// <param name="Score">Similarity to the query in the index's measure, higher is nearer (cosine similarity, from -1 to 1, for <c>resnet index</c>).</param>
+public sealed record ImageNeighbor(string Image, double Score);

@@ -37,15 +37,10 @@ public sealed record PredictResponse(IReadOnlyDictionary<string, float[]> Output
 /// <param name="Output">The model output it came from.</param>
 public sealed record EmbedResponse(float[] Embedding, int Dimensions, string Output);
 
-/// <summary>One image found by POST /v1/search.</summary>
-/// <param name="Image">The indexed image as the index names it.</param>
-/// <param name="Distance">Distance to the query (smaller is nearer).</param>
-public sealed record Neighbor(string Image, double Distance);
-
 /// <summary>The answer of POST /v1/search.</summary>
-/// <param name="Neighbors">Nearest indexed images, nearest first.</param>
+/// <param name="Neighbors">The most similar indexed images, most similar first.</param>
 /// <param name="Top">The query image's top-k classes (empty when the model has no classifier).</param>
-public sealed record SearchResponse(IReadOnlyList<Neighbor> Neighbors, IReadOnlyList<TopClass> Top);
+public sealed record SearchResponse(IReadOnlyList<ImageNeighbor> Neighbors, IReadOnlyList<TopClass> Top);
 
 /// <summary>An output as GET /v1/model describes it.</summary>
 /// <param name="Name">Output name.</param>

@@ -54,7 +54,7 @@ internal sealed class ModelEndpoints(BatchingPredictor predictor, IImageSearch? 
             {
                 int k = TopK(context.Request);
                 var prediction = await PredictAsync(context);
-                var hits = search.Search(prediction.Embedding, k).Select(h => new Neighbor(h.Image, h.Distance)).ToList();
+                var hits = search.Search(prediction.Embedding, k);
                 var top = predictor.Info.Classification is null ? [] : TopClass.From(prediction.Top(k));
                 return new SearchResponse(hits, top);
             }));

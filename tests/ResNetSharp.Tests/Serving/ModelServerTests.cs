@@ -14,15 +14,17 @@ namespace ResNetSharp.Tests.Serving;
 /// <summary><see cref="ModelServer"/> in this process, as a library user hosts it: its own model, its own index, a free loopback port.</summary>
 public class ModelServerTests
 {
-    /// <summary>An index written as a user would: every embedding compared with every query (Euclidean distance).</summary>
+    /// <summary>An index written as a user would: cosine similarity of the query to every embedding.</summary>
     private sealed class ListSearch(IReadOnlyList<(string Image, float[] Embedding)> entries) : IImageSearch
     {
         public int Dimensions => entries[0].Embedding.Length;
         public long Count => entries.Count;
 
-        public IReadOnlyList<SearchHit> Search(float[] embedding, int k) =>
-            entries.Select(e => new SearchHit(e.Image, Math.Sqrt(e.Embedding.Zip(embedding).Sum(p => (double)(p.First - p.Second) * (p.First - p.Second)))))
-                .OrderBy(h => h.Distance).Take(k).ToList();
+        public IReadOnlyList<ImageNeighbor> Search(float[] embedding, int k) =>
+            entries.Select(e => new ImageNeighbor(e.Image, Cosine(e.Embedding, embedding))).OrderByDescending(n => n.Score).Take(k).ToList();
+
+        private static double Cosine(float[] a, float[] b) =>
+            a.Zip(b).Sum(p => (double)p.First * p.Second) / Math.Sqrt(a.Sum(v => (double)v * v) * b.Sum(v => (double)v * v));
     }
 
     private static TorchImageModel LoadTiny(TinyModel tiny)
@@ -72,8 +74,8 @@ public class ModelServerTests
         var neighbors = found.GetProperty("neighbors").EnumerateArray().ToList();
         Assert.Equal(3, neighbors.Count);
         Assert.Equal("c.png", neighbors[0].GetProperty("image").GetString());
-        Assert.True(neighbors[0].GetProperty("distance").GetDouble() < 1e-4);
-        Assert.True(neighbors[1].GetProperty("distance").GetDouble() >= neighbors[0].GetProperty("distance").GetDouble());
+        Assert.True(neighbors[0].GetProperty("score").GetDouble() > 1 - 1e-4);
+        Assert.True(neighbors[1].GetProperty("score").GetDouble() <= neighbors[0].GetProperty("score").GetDouble());
         Assert.Equal(raw.GetProperty("top")[0].GetRawText(), found.GetProperty("top")[0].GetRawText());
 
         var embedded = await Json(await http.PostAsync("/v1/embed", Body(tiny.Images[1], "image/jpeg")));
