@@ -43,13 +43,17 @@ public static class ImageUpload
                 return (await ReadBoundedAsync(section.Body, maxBytes, cancellation), file);
             }
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw TooLarge(maxBytes);
+        }
         catch (InvalidDataException e) when (e.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase))
         {
             throw TooLarge(maxBytes);
         }
-        catch (IOException e) when (e is not EndOfStreamException)
+        catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException)
         {
-            throw new RequestRejectedException(StatusCodes.Status400BadRequest, $"the multipart/form-data body is malformed ({e.Message}).");
+            throw new RequestRejectedException(StatusCodes.Status400BadRequest, $"the multipart/form-data body is malformed ({e.Message.TrimEnd('.')}).");
         }
         throw new RequestRejectedException(StatusCodes.Status400BadRequest, $"the multipart/form-data body has no field named \"{FieldName}\".");
     }

@@ -89,6 +89,12 @@ public class ModelServerTests
         Assert.Equal(TinyModel.ClassNames, card.GetProperty("outputs")[0].GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
         Assert.Equal(24, card.GetProperty("preprocessing").GetProperty("cropTo").GetInt32());
 
+        using var garbage = new ByteArrayContent("--elsewhere\r\nnot a part"u8.ToArray());
+        garbage.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=xyz");
+        using var malformed = await http.PostAsync("/v1/predict", garbage);
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Contains("multipart/form-data body is malformed", await malformed.Content.ReadAsStringAsync());
+
         using var badK = await http.PostAsync("/v1/predict?k=0", Body(tiny.Images[0]));
         Assert.Equal(HttpStatusCode.BadRequest, badK.StatusCode);
         Assert.Contains("query parameter k", await badK.Content.ReadAsStringAsync());
