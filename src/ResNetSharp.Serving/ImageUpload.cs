@@ -75,9 +75,11 @@ public static class ImageUpload
                 buffer.Write(chunk, 0, read);
             }
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (BadHttpRequestException e)
         {
-            throw TooLarge(maxBytes);
+            throw e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? TooLarge(maxBytes)
+                : new RequestRejectedException(StatusCodes.Status400BadRequest, $"the request body is malformed ({e.Message.TrimEnd('.')}).");
         }
         catch (InvalidDataException e) when (e.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase))
         {

@@ -59,13 +59,18 @@ public sealed class ModelServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(options.Address, options.Port);
-            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            // Requests read at most MaxBodyBytes themselves (ImageUpload). Kestrel's own limit stays off so that,
+            // after an early 413, it can drain the rest of the body (for at most 5 s, storing nothing) and the
+            // client reads the answer instead of a broken pipe.
+            kestrel.Limits.MaxRequestBodySize = null;
             kestrel.AddServerHeader = false;
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout ?? TimeSpan.FromSeconds(30));
         builder.Services.Configure<ConsoleLifetimeOptions>(console => console.SuppressStatusMessages = true);
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None); // a failed start is thrown to the caller, not logged with a trace
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         var app = builder.Build();
 
         BatchingPredictor? predictor = null;
