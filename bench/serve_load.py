@@ -7,7 +7,7 @@
 
 It makes the model with seeded random weights (torchvision's layout, written by Debian's torch; the
 CIFAR-stem models as Fashion-MNIST's, 1x28x28), exports it to ONNX for --engine onnxruntime, makes a few
-320x240 PNGs, and starts one `resnet serve` per configuration on 127.0.0.1 (ports chosen by the servers).
+PNGs (28x28 for CIFAR-stem models, else 320x240), and starts one `resnet serve` per configuration on 127.0.0.1 (ports chosen by the servers).
 After a warm-up it measures windows that alternate between the two: N concurrent clients (one keep-alive
 connection each) send requests until the window's time or request count runs out, whichever comes first. It reports throughput, latency percentiles, the mean batch
 size the server ran (from its /metrics) and errors, and the throughput ratio dynamic / one-at-a-time.
@@ -220,12 +220,14 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="windows per configuration, alternating")
     parser.add_argument("--max-batch", type=int, default=32)
     parser.add_argument("--max-wait-ms", type=int, default=5)
+    parser.add_argument("--image-px", help="WxH of the uploaded PNGs (default: 28x28 for CIFAR-stem models, as Fashion-MNIST's, else 320x240)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     resnet = resnet_command()
     with tempfile.TemporaryDirectory(prefix="resnet-serve-load-") as folder:
         model_args = make_model(resnet, folder, args.model, args.engine, args.image_size)
-        images = make_images()
+        width, height = (int(v) for v in (args.image_px or ("28x28" if args.model.endswith("_cifar") else "320x240")).split("x"))
+        images = make_images(width=width, height=height)
         rows = measure(resnet, model_args, images, args)
     ratio = rows[1]["throughput"] / rows[0]["throughput"]
     if args.json:
@@ -233,7 +235,7 @@ def main():
                           "ratio": round(ratio, 2)}, indent=2))
         return
     size = args.image_size or (28 if args.model.endswith("_cifar") else 224)
-    print(f"{args.model} at {size}x{size}, {args.engine}, {args.clients} clients, {args.rounds} alternating windows of "
+    print(f"{args.model} at {size}x{size} ({len(images)} PNGs of {width}x{height}), {args.engine}, {args.clients} clients, {args.rounds} alternating windows of "
           f"{args.seconds:g} s (or {args.requests} requests) per configuration")
     print("| configuration | requests | errors | requests/s (per window) | p50 ms | p95 ms | p99 ms | mean batch |")
     print("|---|---|---|---|---|---|---|---|")
