@@ -63,14 +63,18 @@ public static class CliApp
             ? e.Message[..^$" (Parameter '{name}')".Length]
             : e.Message;
 
-    /// <summary>A libtorch error's message without the C++ stack trace libtorch appends to it.</summary>
+    /// <summary>
+    /// A libtorch error's message without the C++ stack trace libtorch appends to it: an "Exception raised
+    /// from" line and the "frame #N" lines (allocation failures have only the latter).
+    /// </summary>
     internal static string WithoutNativeTrace(string message)
     {
-        int trace = message.IndexOf("\nException raised from ", StringComparison.Ordinal);
+        int trace = new[] { "\nException raised from ", "\nframe #" }
+            .Select(marker => message.IndexOf(marker, StringComparison.Ordinal)).Where(at => at >= 0).DefaultIfEmpty(-1).Min();
         return trace < 0 ? message : message[..trace].TrimEnd();
     }
 
     private static bool IsUsageError(Exception e) =>
         e is UsageException or ArgumentException or FormatException or FileNotFoundException
-            or DirectoryNotFoundException or KeyNotFoundException or InvalidDataException;
+            or DirectoryNotFoundException or KeyNotFoundException or InvalidDataException or IO.NotARegularFileException;
 }

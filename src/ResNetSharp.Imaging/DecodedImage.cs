@@ -4,4 +4,8 @@ namespace ResNetSharp.Imaging;
 /// <param name="Rgb">height * width * 3 bytes.</param>
 /// <param name="Height">Rows.</param>
 /// <param name="Width">Columns.</param>
-public sealed record DecodedImage(byte[] Rgb, int Height, int Width);
+public sealed record DecodedImage(byte[] Rgb, int Height, int Width)
+{
+    /// <summary>The file it was decoded from, for messages about it; null for pixels made in memory.</summary>
+    public string? Source { get; init; }
+}

@@ -1,3 +1,4 @@
+using ResNetSharp.IO;
 using SkiaSharp;
 
 namespace ResNetSharp.Imaging;
@@ -11,20 +12,27 @@ public static class ImageDecoder
     /// <summary>Largest encoded image read from a stream: 1 GiB (MemoryStream's own bound is 2 GiB).</summary>
     public const long DefaultMaxEncodedBytes = 1L << 30;
 
+    /// <summary>
+    /// The most pixels an image may declare per byte of its encoding: a one-colour 1-bit PNG, the densest
+    /// legitimate image, stores about 8,000 per byte. A few hundred bytes declaring a picture of a hundred
+    /// million pixels is a decompression bomb, refused before its gigabyte of pixels is allocated.
+    /// </summary>
+    public const long MaxPixelsPerByte = 10_000;
+
     /// <summary>File extensions that image folders pick up (lower case).</summary>
     public static readonly IReadOnlySet<string> Extensions =
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp" };
 
     /// <summary>
-    /// Decodes <paramref name="path"/>. The header's declared size is checked against
-    /// <paramref name="maxPixels"/> before any pixel memory is allocated.
+    /// Decodes <paramref name="path"/> (a regular file: a FIFO or device is refused, not waited on). The
+    /// header's declared size is checked against <paramref name="maxPixels"/> and against the file's size
+    /// (<see cref="MaxPixelsPerByte"/>) before any pixel memory is allocated.
     /// </summary>
     public static DecodedImage Decode(string path, long maxPixels = DefaultMaxPixels)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Image not found: {path}", path);
+        InputFile.RequireRegular(path, "Image");
         using var codec = SKCodec.Create(path, out var result);
-        return Decode(codec, result, path, maxPixels);
+        return Decode(codec, result, path, new FileInfo(path).Length, maxPixels);
     }
 
     /// <summary>
@@ -38,7 +46,7 @@ public static class ImageDecoder
         using var data = SKData.CreateCopy(encoded);
         using var memory = new SKMemoryStream(data);
         using var codec = SKCodec.Create(memory, out var result);
-        return Decode(codec, result, source, maxPixels);
+        return Decode(codec, result, source, encoded.Length, maxPixels);
     }
 
     /// <summary>
@@ -63,7 +71,7 @@ public static class ImageDecoder
         return Decode(encoded.GetBuffer().AsSpan(0, (int)encoded.Length), source, maxPixels);
     }
 
-    private static DecodedImage Decode(SKCodec? codec, SKCodecResult created, string source, long maxPixels)
+    private static DecodedImage Decode(SKCodec? codec, SKCodecResult created, string source, long encodedBytes, long maxPixels)
     {
         if (codec is null)
             throw new ImageDecodeException(source, $"not an image SkiaSharp can decode ({created})");
@@ -72,6 +80,10 @@ public static class ImageDecoder
             throw new ImageDecodeException(source, $"declares an empty image ({info.Width}x{info.Height})");
         if ((long)info.Width * info.Height > maxPixels)
             throw new ImageDecodeException(source, $"declares {info.Width}x{info.Height} pixels, over the limit of {maxPixels}", ImageDecodeFailure.TooLarge);
+        if ((long)info.Width * info.Height > MaxPixelsPerByte * encodedBytes)
+            throw new ImageDecodeException(source,
+                $"declares {info.Width}x{info.Height} pixels in {encodedBytes} bytes, more than any real image compresses to ({MaxPixelsPerByte} pixels per byte)",
+                ImageDecodeFailure.TooLarge);
 
         var target = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var decoded = codec.GetPixels(target, out byte[] rgba);
@@ -84,6 +96,6 @@ public static class ImageDecoder
             rgb[to + 1] = rgba[from + 1];
             rgb[to + 2] = rgba[from + 2];
         }
-        return new DecodedImage(rgb, info.Height, info.Width);
+        return new DecodedImage(rgb, info.Height, info.Width) { Source = source };
     }
 }

@@ -21,6 +21,9 @@ public sealed record ImagePreprocessing(int ResizeTo, int CropTo, IReadOnlyList<
     /// <summary>ImageNet standard deviations.</summary>
     public static readonly IReadOnlyList<double> ImageNetStd = [0.229, 0.224, 0.225];
 
+    /// <summary>The largest crop or resize side, in pixels (a square crop of it is 67 million pixels).</summary>
+    public const int MaxSide = 8192;
+
     /// <summary>Resize 256, crop 224, ImageNet mean/std.</summary>
     public static ImagePreprocessing ImageNet { get; } = new(256, 224, ImageNetMean, ImageNetStd);
 
@@ -29,18 +32,43 @@ public sealed record ImagePreprocessing(int ResizeTo, int CropTo, IReadOnlyList<
     /// <summary>The form stored in weight and ONNX metadata: <c>{"resizeTo":256,"cropTo":224,"mean":[...],"std":[...],"grayscale":false}</c>.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>Reads <see cref="ToJson"/>'s form; throws a <see cref="JsonException"/>, or a FormatException for "null" or a missing mean or std.</summary>
+    /// <summary>
+    /// Reads <see cref="ToJson"/>'s form and checks it (<see cref="Problem"/>): the one validation for
+    /// preprocessing read from weights and from ONNX metadata. Throws a <see cref="JsonException"/>, or a
+    /// <see cref="FormatException"/> saying what is wrong ("null", a missing list, a zero std, a crop of -1...).
+    /// </summary>
     public static ImagePreprocessing FromJson(string json)
     {
         var preprocessing = JsonSerializer.Deserialize<ImagePreprocessing>(json, Json) ?? throw new FormatException("preprocessing is null");
-        return preprocessing.Mean is null || preprocessing.Std is null
-            ? throw new FormatException("preprocessing needs \"mean\" and \"std\" lists")
-            : preprocessing;
+        return preprocessing.Problem() is { } problem ? throw new FormatException(problem) : preprocessing;
     }
 
-    /// <summary>The ImageNet ratio (256/224) for another crop size.</summary>
+    /// <summary>
+    /// What makes these settings unusable, or null: the crop must be 1 to <see cref="MaxSide"/>, the resize 0
+    /// to <see cref="MaxSide"/>, mean and std one value or one per RGB channel, finite, and every std above zero
+    /// (a zero std divides by zero: every prediction would be NaN).
+    /// </summary>
+    public string? Problem()
+    {
+        if (CropTo is < 1 or > MaxSide)
+            return $"cropTo is {CropTo}; expected 1 to {MaxSide}";
+        if (ResizeTo is < 0 or > MaxSide)
+            return $"resizeTo is {ResizeTo}; expected 0 (none) to {MaxSide}";
+        foreach (var (name, values) in new[] { ("mean", Mean), ("std", Std) })
+        {
+            if (values is null || values.Count is not (1 or 3))
+                return $"{name} has {values?.Count.ToString() ?? "no"} values; expected 1 or 3";
+            if (values.Any(v => !double.IsFinite(v)))
+                return $"{name} is [{string.Join(", ", values)}]; expected finite numbers";
+        }
+        return Std.Any(v => v <= 0) ? $"std is [{string.Join(", ", Std)}]; expected values above zero" : null;
+    }
+
+    /// <summary>The ImageNet ratio (256/224) for another crop size (1 to <see cref="MaxSide"/>).</summary>
     public static ImagePreprocessing ForCrop(int crop) =>
-        new((int)Math.Floor(crop * 256.0 / 224.0), crop, ImageNetMean, ImageNetStd);
+        crop is >= 1 and <= MaxSide
+            ? new((int)Math.Floor(crop * 256.0 / 224.0), crop, ImageNetMean, ImageNetStd)
+            : throw new ArgumentOutOfRangeException(nameof(crop), crop, $"The crop size must be 1 to {MaxSide}; got {crop}.");
 
     /// <summary>The same mean, std and grayscale at another crop size, resized by the ImageNet ratio (256/224).</summary>
     public ImagePreprocessing WithCrop(int crop) =>
@@ -57,16 +85,29 @@ public sealed record ImagePreprocessing(int ResizeTo, int CropTo, IReadOnlyList<
         return input;
     }
 
-    /// <summary>Resized and centre-cropped pixels: (3 or 1, CropTo, CropTo).</summary>
+    /// <summary>
+    /// Resized and centre-cropped pixels: (3 or 1, CropTo, CropTo). Only the part of the resized image that
+    /// the crop keeps is computed, so an elongated image (a 1x100000 strip) costs what a square one does.
+    /// </summary>
     public PixelPlanes ResizeAndCrop(DecodedImage image)
     {
         var pixels = PixelPlanes.FromImage(image);
         if (Grayscale)
             pixels = pixels.ToLuma();
         if (ResizeTo > 0)
-            pixels = ResizeShorterSide(pixels, ResizeTo);
+        {
+            var (height, width) = ResizedSize(pixels.Height, pixels.Width, ResizeTo, image.Source);
+            var (top, rows) = CropWindow(height, CropTo);
+            var (left, columns) = CropWindow(width, CropTo);
+            if (height != pixels.Height || width != pixels.Width)
+                pixels = AntialiasedResize.ResizeWindow(pixels, height, width, top, left, rows, columns);
+        }
         return pixels.CenterCrop(CropTo);
     }
+
+    /// <summary>The part of an axis a centre crop keeps (torchvision's offset, rounded half to even), or all of it when shorter than the crop.</summary>
+    private static (int Start, int Length) CropWindow(int size, int crop) =>
+        size >= crop ? ((int)Math.Round((size - crop) / 2.0, MidpointRounding.ToEven), crop) : (0, size);
 
     /// <summary>
     /// Writes <c>(pixel / 255 - mean) / std</c> for every pixel into <paramref name="destination"/>
@@ -93,9 +134,20 @@ public sealed record ImagePreprocessing(int ResizeTo, int CropTo, IReadOnlyList<
     /// <summary>Resizes so the shorter side is <paramref name="size"/>; the longer side is truncated as torchvision does.</summary>
     public static PixelPlanes ResizeShorterSide(PixelPlanes pixels, int size)
     {
-        int height = pixels.Height, width = pixels.Width;
-        int newHeight = height <= width ? size : (int)(size * (double)height / width);
-        int newWidth = height <= width ? (int)(size * (double)width / height) : size;
-        return newHeight == height && newWidth == width ? pixels : AntialiasedResize.Resize(pixels, newHeight, newWidth);
+        var (height, width) = ResizedSize(pixels.Height, pixels.Width, size, null);
+        return height == pixels.Height && width == pixels.Width ? pixels : AntialiasedResize.Resize(pixels, height, width);
+    }
+
+    /// <summary>
+    /// The size after resizing the shorter side to <paramref name="size"/> (the longer side truncated, as
+    /// torchvision does). A longer side past 2^31 - 1 pixels is an <see cref="ImageDecodeException"/> naming <paramref name="source"/>.
+    /// </summary>
+    private static (int Height, int Width) ResizedSize(int height, int width, int size, string? source)
+    {
+        double longer = size * (double)Math.Max(height, width) / Math.Min(height, width);
+        if (longer >= int.MaxValue)
+            throw new ImageDecodeException(source ?? "image",
+                $"a {width}x{height} image resized to a shorter side of {size} would be {longer:E2} pixels long, more than a side can be");
+        return height <= width ? (size, (int)(size * (double)width / height)) : ((int)(size * (double)height / width), size);
     }
 }

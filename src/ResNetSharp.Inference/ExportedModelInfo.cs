@@ -30,12 +30,16 @@ public sealed record ExportedModelInfo(IReadOnlyList<string>? ClassNames, ImageP
             }
         }
 
-        var names = Read("class_names", text => JsonSerializer.Deserialize<string[]>(text));
+        var names = Read("class_names", ParseClassNames);
         var preprocessing = Read("preprocessing", ImagePreprocessing.FromJson);
-        if (preprocessing is not null && (preprocessing.CropTo < 1 || preprocessing.Mean.Count == 0 || preprocessing.Std.Count == 0 || preprocessing.Std.Any(s => s == 0)))
-            throw new OnnxModelException(path, $"metadata \"preprocessing\" needs a crop of 1 or more and non-empty mean and non-zero std: {metadata["preprocessing"]}");
         var size = Read("input_size", ParseInputSize);
         return new ExportedModelInfo(names, preprocessing, size is null ? null : (size[0], size[1], size[2]));
+    }
+
+    private static string[]? ParseClassNames(string text)
+    {
+        var names = JsonSerializer.Deserialize<string[]>(text);
+        return names is not null && names.Contains(null) ? throw new FormatException("a class name is null") : names;
     }
 
     private static int[] ParseInputSize(string text)
@@ -44,6 +48,7 @@ public sealed record ExportedModelInfo(IReadOnlyList<string>? ClassNames, ImageP
         if (parts.Length != 3)
             throw new FormatException("expected CxHxW");
         var values = parts.Select(p => int.Parse(p, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
-        return values.All(v => v > 0) ? values : throw new FormatException("sizes must be positive");
+        return values[0] is >= 1 and <= 3 && values[1..].All(v => v is >= 1 and <= ImagePreprocessing.MaxSide) ? values
+            : throw new FormatException($"expected 1 to 3 channels and sides of 1 to {ImagePreprocessing.MaxSide}");
     }
 }

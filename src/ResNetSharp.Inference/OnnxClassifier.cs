@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using ResNetSharp.Imaging;
+using ResNetSharp.IO;
 
 namespace ResNetSharp.Inference;
 
@@ -49,8 +50,7 @@ public sealed class OnnxClassifier : IImageModel
     /// </summary>
     public static OnnxClassifier Open(string path, SessionOptions? options = null, int? imageSize = null)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"ONNX model not found: {path}", path);
+        InputFile.RequireRegular(path, "ONNX model");
         return Create(path, imageSize, () => options is null ? new InferenceSession(path) : new InferenceSession(path, options));
     }
 
@@ -121,8 +121,8 @@ public sealed class OnnxClassifier : IImageModel
 
     private static OnnxClassifier Create(string path, int? imageSize, Func<InferenceSession> open)
     {
-        if (imageSize is < 1)
-            throw new ArgumentOutOfRangeException(nameof(imageSize), $"image size must be 1 or more; got {imageSize}.");
+        if (imageSize is < 1 or > ImagePreprocessing.MaxSide)
+            throw new ArgumentOutOfRangeException(nameof(imageSize), $"image size must be 1 to {ImagePreprocessing.MaxSide}; got {imageSize}.");
         InferenceSession session;
         try
         {

@@ -14,6 +14,9 @@ internal sealed record OnnxModelDescription(string InputName, int? FixedHeight, 
     /// <summary>Outputs by these names are embeddings; every other output is class logits.</summary>
     public static readonly IReadOnlySet<string> EmbeddingNames = new HashSet<string> { "embedding", "embeddings", "features", "pooled", "pre_logits" };
 
+    // As ResNetSpec's class limit: a fixed output size read from the file must not decide how many names are made.
+    private const int MaxOutputSize = 1_000_000;
+
     public static OnnxModelDescription Read(string path, InferenceSession session, int? imageSize)
     {
         if (session.InputMetadata.Count != 1)
@@ -25,6 +28,8 @@ internal sealed record OnnxModelDescription(string InputName, int? FixedHeight, 
         if (channels is not (1 or 3))
             throw new OnnxModelException(path, $"input \"{inputName}\" has {channels} channels; expected 1 or 3.");
         int? height = input.Dimensions[2] > 0 ? input.Dimensions[2] : null, width = input.Dimensions[3] > 0 ? input.Dimensions[3] : null;
+        if (height > Imaging.ImagePreprocessing.MaxSide || width > Imaging.ImagePreprocessing.MaxSide)
+            throw new OnnxModelException(path, $"input \"{inputName}\" is {height}x{width}; sides of at most {Imaging.ImagePreprocessing.MaxSide} are supported.");
 
         var metadata = ReadMetadata(session, path);
         var info = ExportedModelInfo.Parse(metadata, path);
@@ -62,6 +67,7 @@ internal sealed record OnnxModelDescription(string InputName, int? FixedHeight, 
             {
                 int dimensions = output.Dimensions[1] > 0 ? output.Dimensions[1]
                     : throw new OnnxModelException(path, $"output \"{name}\" has no fixed size.");
+                CheckSize(path, name, dimensions);
                 outputs.Add(new ModelOutput(name, OutputKind.Embedding, dimensions));
                 continue;
             }
@@ -70,6 +76,7 @@ internal sealed record OnnxModelDescription(string InputName, int? FixedHeight, 
                 : first ? info.ClassNames : null;
             int classes = output.Dimensions[1] > 0 ? output.Dimensions[1] : names?.Count
                 ?? throw new OnnxModelException(path, $"output \"{name}\" has no fixed class count and the metadata has no class_names.");
+            CheckSize(path, name, classes);
             if (names is not null && names.Count != classes)
                 throw new OnnxModelException(path, $"metadata class_names has {names.Count} names; the output has {classes} classes.");
             outputs.Add(new ModelOutput(name, OutputKind.Classification, classes, names ?? ClassScore.IndexNames(classes)));
@@ -77,11 +84,18 @@ internal sealed record OnnxModelDescription(string InputName, int? FixedHeight, 
         return outputs;
     }
 
+    private static void CheckSize(string path, string output, int size)
+    {
+        if (size > MaxOutputSize)
+            throw new OnnxModelException(path, $"output \"{output}\" has {size} values per image; at most {MaxOutputSize} are read.");
+    }
+
     private static IReadOnlyList<string> ClassNames(string path, IReadOnlyDictionary<string, string> metadata, string key)
     {
         try
         {
-            return JsonSerializer.Deserialize<string[]>(metadata[key]) ?? throw new JsonException("null");
+            var names = JsonSerializer.Deserialize<string[]>(metadata[key]) ?? throw new JsonException("null");
+            return names.Contains(null) ? throw new JsonException("a class name is null") : names;
         }
         catch (JsonException e)
         {

@@ -18,6 +18,12 @@ namespace ResNetSharp.Cli.Commands;
 /// <summary>resnet bench: steady-state images/s of a training or inference step with TorchSharp, or of inference with ONNX Runtime.</summary>
 public static class BenchCommand
 {
+    /// <summary>The largest step input: 1 GiB of float32 (a batch of 5,000 ImageNet images).</summary>
+    private const long MaxInputValues = 1L << 28;
+
+    /// <summary>More threads than four per core only adds waiting (and libtorch can hang creating tens of thousands).</summary>
+    private static int MaxThreads => 4 * Environment.ProcessorCount;
+
     /// <summary>Creates the command; it writes to <paramref name="output"/>.</summary>
     public static Command Create(TextWriter output)
     {
@@ -46,16 +52,20 @@ public static class BenchCommand
             // The data modes run no model: no --model, fp32 and the default layout.
             var (name, spec) = dataMode ? (chosenMode, (ResNetSpec?)null) : model.Resolve(parsed, shape?.Channels);
             int side = spec is null || spec.Stem == StemKind.Cifar ? 32 : 224;
+            var sample = shape ?? new InputShape(spec?.InChannels ?? 3, side, side);
+            int batchSize = OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch");
+            if (batchSize * sample.Values > MaxInputValues)
+                throw new UsageException($"--batch {batchSize} of {sample} inputs is {batchSize * sample.Values:N0} values; at most {MaxInputValues:N0} (1 GiB of float32) per step.");
             var settings = new Settings(
                 name,
                 chosenMode,
-                OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch"),
-                shape ?? new InputShape(spec?.InChannels ?? 3, side, side),
+                batchSize,
+                sample,
                 dataMode ? Precision.Fp32 : PrecisionNames.Parse(parsed.GetValue(precision)!),
                 !dataMode && parsed.GetValue(channelsLast),
                 OptionChecks.AtLeast(parsed.GetValue(steps), 1, "--steps"),
                 OptionChecks.AtLeast(parsed.GetValue(warmup), 0, "--warmup"),
-                parsed.GetValue(threads) is int t ? OptionChecks.AtLeast(t, 1, "--threads") : null);
+                parsed.GetValue(threads) is int t ? OptionChecks.Between(t, 1, MaxThreads, "--threads") : null);
             var result = chosenMode switch
             {
                 "augment" => RunAugment(settings, parsed.GetValue(device)!),

@@ -24,19 +24,22 @@ public static class PredictCommand
         var inputs = new Argument<string[]>("inputs") { Description = "Image files, or .npy float32 NCHW arrays already preprocessed", Arity = ArgumentArity.OneOrMore };
         var topK = new Option<int>("--top-k", "-k") { Description = "Classes to show per input", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with logits and top-k" };
+        var batch = new Option<int>("--batch-size", "-b") { Description = "Rows of a .npy array run at once", DefaultValueFactory = _ => 64 };
         var command = new Command("predict", "Classify images or .npy arrays");
         model.AddTo(command);
         command.Add(onnx);
         command.Add(topK);
         command.Add(json);
+        command.Add(batch);
         command.Add(inputs);
         command.SetAction(parsed =>
         {
             OptionChecks.AtLeast(parsed.GetValue(topK), 1, "--top-k");
+            int batchSize = OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch-size");
             var files = parsed.GetValue(inputs)!;
             var (name, rows, logits, classNames) = parsed.GetValue(onnx) is { } onnxFile
-                ? PredictWithOnnx(onnxFile, model, parsed, files)
-                : PredictWithTorch(model, parsed, files);
+                ? PredictWithOnnx(onnxFile, model, parsed, files, batchSize)
+                : PredictWithTorch(model, parsed, files, batchSize);
             int k = Math.Min(parsed.GetValue(topK), classNames.Count);
             var top = logits.Select(l => ClassScore.TopK(l, k, classNames)).ToList();
             var report = new PredictionReport(name, rows, logits, top);
@@ -52,22 +55,39 @@ public static class PredictCommand
 
     private sealed record Predictions(string Model, List<string> Rows, List<float[]> Logits, IReadOnlyList<string> ClassNames);
 
-    private static Predictions PredictWithTorch(InferenceModelOptions model, ParseResult parsed, string[] files)
+    private static Predictions PredictWithTorch(InferenceModelOptions model, ParseResult parsed, string[] files, int batchSize)
     {
         using var loaded = model.Load(parsed);
         var predictions = new Predictions(loaded.Name, [], [], loaded.ClassNames);
-        foreach (var input in files)
+        float[] Run(Tensor x)
         {
             using var scope = NewDisposeScope();
-            var x = ReadInput(input, loaded);
             using (no_grad())
-                Add(predictions, input, loaded.Model.call(x).to(ScalarType.Float32).cpu().data<float>().ToArray(), (int)x.shape[0]);
+                return loaded.Model.call(x.to(loaded.Device)).to(ScalarType.Float32).cpu().data<float>().ToArray();
+        }
+        foreach (var input in files)
+        {
+            if (IsNpy(input))
+            {
+                var array = ReadNpy(input, loaded.Model.Spec.InChannels);
+                foreach (var (first, count, values) in array.Batches(batchSize))
+                {
+                    using var x = tensor(values, [count, .. array.Shape[1..]]);
+                    Add(predictions, input, Run(x), first, count, array.Rows);
+                }
+            }
+            else
+            {
+                using var pixels = loaded.Preprocessing.ResizeAndCrop(ImageDecoder.Decode(input)).ToTensor().unsqueeze(0);
+                using var x = loaded.Prepare(pixels);
+                Add(predictions, input, Run(x), 0, 1, 1);
+            }
         }
         return predictions;
     }
 
     /// <summary>The ONNX path touches no TorchSharp type, so libtorch is never loaded.</summary>
-    private static Predictions PredictWithOnnx(FileInfo file, InferenceModelOptions model, ParseResult parsed, string[] files)
+    private static Predictions PredictWithOnnx(FileInfo file, InferenceModelOptions model, ParseResult parsed, string[] files, int batchSize)
     {
         var conflicting = model.GivenModelOptions(parsed).ToList();
         if (conflicting.Count > 0)
@@ -81,43 +101,51 @@ public static class PredictCommand
         {
             if (IsNpy(input))
             {
-                var (data, shape) = NpyFile.ReadFloat32(input);
-                CheckNpyShape(input, shape, classifier.InChannels);
-                Add(predictions, input, classifier.Run(data, (int)shape[0], (int)shape[2], (int)shape[3]).SelectMany(r => r).ToArray(), (int)shape[0]);
+                var array = ReadNpy(input, classifier.InChannels);
+                foreach (var (first, count, values) in array.Batches(batchSize))
+                    Add(predictions, input, classifier.Run(values, count, (int)array.Shape[2], (int)array.Shape[3]).SelectMany(r => r).ToArray(),
+                        first, count, array.Rows);
             }
             else
-                Add(predictions, input, classifier.ClassifyFiles([input])[0], 1);
+                Add(predictions, input, classifier.ClassifyFiles([input])[0], 0, 1, 1);
         }
         return predictions;
     }
 
-    private static void Add(Predictions predictions, string input, float[] logits, int samples)
+    /// <summary>Adds <paramref name="count"/> rows of logits, the first being row <paramref name="first"/> of an input of <paramref name="total"/> rows.</summary>
+    private static void Add(Predictions predictions, string input, float[] logits, int first, int count, int total)
     {
-        int classes = logits.Length / samples;
-        for (int row = 0; row < samples; row++)
+        int classes = logits.Length / count;
+        for (int row = 0; row < count; row++)
         {
-            predictions.Rows.Add(samples == 1 ? input : $"{input}[{row}]");
+            predictions.Rows.Add(total == 1 ? input : $"{input}[{first + row}]");
             predictions.Logits.Add(logits[(row * classes)..((row + 1) * classes)]);
         }
     }
 
-    private static Tensor ReadInput(string input, LoadedModel loaded)
+    /// <summary>A preprocessed (N, C, H, W) array, run a batch at a time so a large file never becomes one huge forward pass.</summary>
+    private sealed record NpyBatches(float[] Data, long[] Shape)
     {
-        if (IsNpy(input))
+        public int Rows => (int)Shape[0];
+
+        public IEnumerable<(int First, int Count, float[] Values)> Batches(int batchSize)
         {
-            var (data, shape) = NpyFile.ReadFloat32(input);
-            CheckNpyShape(input, shape, loaded.Model.Spec.InChannels);
-            return tensor(data, shape).to(loaded.Device);
+            long sample = Shape[1] * Shape[2] * Shape[3];
+            for (int first = 0; first < Rows; first += batchSize)
+            {
+                int count = Math.Min(batchSize, Rows - first);
+                yield return (first, count, Data[(int)(first * sample)..(int)((first + count) * sample)]);
+            }
         }
-        using var pixels = loaded.Preprocessing.ResizeAndCrop(ImageDecoder.Decode(input)).ToTensor().unsqueeze(0);
-        return loaded.Prepare(pixels);
+    }
+
+    private static NpyBatches ReadNpy(string input, int channels)
+    {
+        var (data, shape) = NpyFile.ReadFloat32(input);
+        if (shape.Length != 4 || shape[0] < 1 || shape[1] != channels || shape[2..].Any(d => d is < 1 or > ImagePreprocessing.MaxSide))
+            throw new FormatException($"{input}: shape ({string.Join(", ", shape)}); expected (N, {channels}, H, W), preprocessed, with sides of 1 to {ImagePreprocessing.MaxSide}.");
+        return new NpyBatches(data, shape);
     }
 
     private static bool IsNpy(string input) => Path.GetExtension(input).Equals(".npy", StringComparison.OrdinalIgnoreCase);
-
-    private static void CheckNpyShape(string input, long[] shape, int channels)
-    {
-        if (shape.Length != 4 || shape[0] < 1 || shape[1] != channels)
-            throw new FormatException($"{input}: shape ({string.Join(", ", shape)}); expected (N, {channels}, H, W), preprocessed.");
-    }
 }

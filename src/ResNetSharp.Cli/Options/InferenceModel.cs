@@ -2,6 +2,7 @@ using System.CommandLine;
 using ResNetSharp.Data.Images;
 using ResNetSharp.Imaging;
 using ResNetSharp.Interop;
+using ResNetSharp.IO;
 using ResNetSharp.Models;
 using ResNetSharp.Training;
 using TorchSharp;
@@ -29,8 +30,9 @@ public sealed class InferenceModelOptions
     /// <summary>The --class-names file, if given.</summary>
     public FileInfo? ClassNamesFile(ParseResult parsed) => parsed.GetValue(_classNames);
 
-    /// <summary>The --image-size value, if given.</summary>
-    public int? ImageSize(ParseResult parsed) => parsed.GetValue(_imageSize);
+    /// <summary>The --image-size value, if given (1 to <see cref="ImagePreprocessing.MaxSide"/>).</summary>
+    public int? ImageSize(ParseResult parsed) =>
+        parsed.GetValue(_imageSize) is int size ? OptionChecks.Between(size, 1, ImagePreprocessing.MaxSide, "--image-size") : null;
 
     /// <summary>The options that pick and place a TorchSharp model, as written on the command line, when given.</summary>
     public IEnumerable<string> GivenModelOptions(ParseResult parsed) =>
@@ -46,13 +48,14 @@ public sealed class InferenceModelOptions
     public LoadedModel Load(ParseResult parsed)
     {
         var weights = new FileInfo(WeightsArgument.Resolve(parsed.GetValue(_weights) ?? throw new UsageException("--weights FILE is required.")));
-        var shapes = WeightFile.ReadShapes(weights.FullName).ToDictionary(s => WeightLoader.MapName(s.Name), s => s.Shape);
-        int? classes = shapes.TryGetValue("fc.weight", out var fc) ? (int)fc[0] : 0;
-        int? channels = shapes.TryGetValue("conv1.weight", out var stem) ? (int)stem[1] : shapes.TryGetValue("conv1.0.weight", out var deep) ? (int)deep[1] : null;
-        var metadata = WeightFile.ReadMetadata(weights.FullName);
+        var contents = WeightFile.ReadContents(weights.FullName);
+        int classes = WeightsModel.ClassCount(contents, weights.FullName) ?? 0;
+        int? channels = WeightsModel.InputChannels(contents, weights.FullName);
+        var metadata = contents.Metadata;
         var (name, spec) = _model.Resolve(parsed, channels, () => ModelSelection.FromWeights(metadata, weights.FullName));
         if (parsed.GetValue(_model.NumClasses) is null)
-            spec = spec with { NumClasses = classes ?? spec.NumClasses };
+            spec = (spec with { NumClasses = classes }).Validate();
+        WeightsModel.RequireFits(spec, contents, weights.FullName);
 
         var card = ModelCard.FromMetadata(metadata, weights.FullName);
         var device = DeviceSelection.Parse(parsed.GetValue(_device)!);
@@ -68,7 +71,7 @@ public sealed class InferenceModelOptions
             throw;
         }
         var preprocessing = card?.Preprocessing ?? ImagePreprocessing.ImageNet;
-        if (parsed.GetValue(_imageSize) is int size)
+        if (ImageSize(parsed) is int size)
             preprocessing = preprocessing.WithCrop(size);
         var classNames = ClassNames(parsed, card, spec.NumClasses);
         return new LoadedModel(name, model, device, preprocessing, classNames);
@@ -86,9 +89,8 @@ public sealed class InferenceModelOptions
     /// <summary>One class name per non-empty line; the count must equal the model's.</summary>
     public static IReadOnlyList<string> ReadClassNames(FileInfo file, int count)
     {
-        if (!file.Exists)
-            throw new FileNotFoundException($"--class-names file not found: {file.FullName}", file.FullName);
-        var names = File.ReadAllLines(file.FullName).Where(l => l.Trim().Length > 0).ToList();
+        var names = InputFile.ReadAllText(file.FullName, "--class-names file", 16 << 20).Split('\n')
+            .Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
         return names.Count == count ? names
             : throw new UsageException($"--class-names {file.FullName} has {names.Count} names; the model has {count} classes.");
     }

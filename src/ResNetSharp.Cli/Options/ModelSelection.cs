@@ -49,7 +49,7 @@ public sealed class ModelSelection
             : throw new UsageException("give exactly one of --model NAME or --spec FILE.");
         int? classes = parsed.GetValue(NumClasses);
         if (classes is int count)
-            OptionChecks.AtLeast(count, 0, "--num-classes");
+            OptionChecks.Between(count, 0, SpecLimits.MaxClasses, "--num-classes");
         spec = spec with { NumClasses = classes ?? spec.NumClasses, InChannels = inChannels ?? spec.InChannels };
         return (chosen, spec.Validate());
     }

@@ -7,6 +7,11 @@ public static class OptionChecks
     public static int AtLeast(int value, int minimum, string option) =>
         value >= minimum ? value : throw new UsageException($"{option} must be {minimum} or more; got {value}.");
 
+    /// <summary><paramref name="value"/>, if it is from <paramref name="minimum"/> to <paramref name="maximum"/>.</summary>
+    public static int Between(int value, int minimum, int maximum, string option) =>
+        value >= minimum && value <= maximum ? value
+            : throw new UsageException($"{option} must be from {minimum} to {maximum}; got {value}.");
+
     /// <summary><paramref name="value"/> in lower case, if it is one of <paramref name="allowed"/> (any case).</summary>
     public static string OneOf(string value, string option, params string[] allowed) =>
         allowed.Contains(value.ToLowerInvariant()) ? value.ToLowerInvariant()

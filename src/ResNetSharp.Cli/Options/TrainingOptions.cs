@@ -79,8 +79,7 @@ public sealed class TrainingOptions(TrainingConfig defaults)
     {
         var file = parsed.GetValue(_config);
         var settings = file is null ? defaults
-            : file.Exists ? TrainingConfig.FromJson(File.ReadAllText(file.FullName), file.FullName)
-            : throw new FileNotFoundException($"--config file not found: {file.FullName}", file.FullName);
+            : TrainingConfig.FromJson(IO.InputFile.ReadAllText(file.FullName, "--config file", 16 << 20), file.FullName);
         T Pick<T>(Option<T?> option, T current) where T : struct => parsed.GetValue(option) ?? current;
         return settings with
         {

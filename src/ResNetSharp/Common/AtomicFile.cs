@@ -1,8 +1,11 @@
+using ResNetSharp.IO;
+
 namespace ResNetSharp.Common;
 
 /// <summary>
 /// Writes a file so that readers only ever see the old or the complete new content: a temporary file in
 /// the same folder, flushed to disk, then renamed over the target. A failed write leaves the target as it was.
+/// Only a regular file (or nothing) is replaced: a target that is a folder, a device, a FIFO or a socket is refused.
 /// </summary>
 public static class AtomicFile
 {
@@ -14,6 +17,9 @@ public static class AtomicFile
     {
         string fullPath = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(fullPath)!;
+        var target = FileProbe.Of(fullPath);
+        if (target.Kind is not (FileKind.Missing or FileKind.Regular or FileKind.Inaccessible))
+            throw new IOException($"Could not write {fullPath}: it is {FileProbe.Describe(target.Kind)}, not a regular file, and is left as it is.");
         Directory.CreateDirectory(folder);
         string temporary = Path.Combine(folder, $"{TemporaryPrefix}{Path.GetFileName(fullPath)}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try

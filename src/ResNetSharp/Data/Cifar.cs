@@ -1,3 +1,4 @@
+using ResNetSharp.IO;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Data;
@@ -75,14 +76,14 @@ public sealed record Cifar(
 
     private void ReadRecords(string path, List<byte[]> pixels, List<byte> labels)
     {
-        long length = new FileInfo(path).Length;
+        using var stream = InputFile.OpenRead(path, "CIFAR record file");
+        long length = stream.Length;
         if (length % RecordBytes != 0)
             throw new InvalidDataException(
                 $"{path}: truncated record: {length} bytes is not a whole number of {RecordBytes}-byte records (record {length / RecordBytes} is cut short).");
         if (length == 0)
             throw new InvalidDataException($"{path}: empty file (no records).");
         long records = length / RecordBytes;
-        using var stream = File.OpenRead(path);
         var record = new byte[RecordBytes];
         for (long i = 0; i < records; i++)
         {
@@ -102,7 +103,7 @@ public sealed record Cifar(
         string path = Path.Combine(folder, NamesFile);
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path} not found (class names ship with the archive).", path);
-        var names = File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        var names = InputFile.ReadAllText(path, "CIFAR class-name file", 1 << 20).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         if (names.Count != ClassCount)
             throw new InvalidDataException($"{path}: {names.Count} class names; expected {ClassCount}.");
         return names;

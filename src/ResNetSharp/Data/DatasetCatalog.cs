@@ -66,10 +66,23 @@ public static class DatasetCatalog
                 $"{root}: no {string.Join(" or ", names.Select(n => n + "/"))} folder for the {split.ToString().ToLowerInvariant()} split.");
     }
 
-    private static ImageDataset LoadImageFolder(string root, DatasetSplit split, ImageFolderOptions options)
+    /// <summary>
+    /// The files and classes of one split of an image-folder dataset. The test split's class folders are
+    /// labelled by the training split's class names (a class training lacks is an error), so a validation
+    /// set without some class still lines up.
+    /// </summary>
+    public static ImageFolderIndex ScanImageFolder(string root, DatasetSplit split)
     {
         string folder = ImageFolderSplit(root, split);
-        var data = ImageFolderDataset.Load(folder, ImagePreprocessing.ForCrop(options.ImageSize), options.BadImages, out var skipped);
+        if (split == DatasetSplit.Train)
+            return ImageFolderIndex.Scan(folder);
+        string? train = TrainFolders.Select(n => Path.Combine(root, n)).FirstOrDefault(Directory.Exists);
+        return ImageFolderIndex.Scan(folder, train is null ? null : ImageFolderIndex.ClassFolderNames(train));
+    }
+
+    private static ImageDataset LoadImageFolder(string root, DatasetSplit split, ImageFolderOptions options)
+    {
+        var data = ImageFolderDataset.Load(ScanImageFolder(root, split), ImagePreprocessing.ForCrop(options.ImageSize), options.BadImages, out var skipped);
         options.ReportSkipped?.Invoke(skipped);
         return data;
     }

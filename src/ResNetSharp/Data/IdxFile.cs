@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using ResNetSharp.IO;
 
 namespace ResNetSharp.Data;
 
@@ -20,9 +21,7 @@ public static class IdxFile
     /// </summary>
     public static Content Read(string path, int expectedRank, long maxBytes = 1L << 31)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"IDX file not found: {path}", path);
-        using var file = File.OpenRead(path);
+        using var file = InputFile.OpenRead(path, "IDX file");
         using var stream = IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
         try
         {

@@ -43,6 +43,9 @@ public sealed record MnistFamily(
         string labelPath = FindFile(folder, labelStem);
         var images = IdxFile.Read(imagePath, 3);
         var labels = IdxFile.Read(labelPath, 1);
+        if (images.Dimensions.Any(d => d < 1))
+            throw new InvalidDataException(
+                $"{imagePath}: holds {images.Dimensions[0]} images of {images.Dimensions[1]}x{images.Dimensions[2]} pixels; expected one or more images of at least 1x1.");
         if (images.Dimensions[0] != labels.Dimensions[0])
             throw new InvalidDataException(
                 $"{imagePath} has {images.Dimensions[0]} images but {labelPath} has {labels.Dimensions[0]} labels.");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ResNetSharp.Imaging;
+using ResNetSharp.Models;
 
 namespace ResNetSharp.Interop;
 
@@ -25,22 +26,44 @@ public sealed record ModelCard(string Model, IReadOnlyList<string> ClassNames, i
         ["preprocessing"] = Preprocessing.ToJson(),
     };
 
-    /// <summary>The card in a file's metadata, or null when it has none (e.g. torchvision's files).</summary>
+    /// <summary>
+    /// The card in a file's metadata, or null when it has none (e.g. torchvision's files). A present but
+    /// unusable entry (class names that are not a list of strings, an in-channel count outside 1 to
+    /// <see cref="SpecLimits.MaxInChannels"/>, preprocessing that <see cref="ImagePreprocessing.Problem"/>
+    /// refuses) is a <see cref="FormatException"/> naming <paramref name="source"/> and the entry.
+    /// </summary>
     public static ModelCard? FromMetadata(IReadOnlyDictionary<string, string> metadata, string source)
     {
         if (!metadata.TryGetValue("class_names", out var names) || !metadata.TryGetValue("preprocessing", out var preprocessing))
             return null;
+        string inChannels = metadata.GetValueOrDefault("in_channels", "3");
+        return new ModelCard(
+            metadata.GetValueOrDefault("model", ""),
+            Entry(source, "class_names", names, () => ParseClassNames(names)),
+            Entry(source, "in_channels", inChannels, () =>
+                int.TryParse(inChannels, NumberStyles.None, CultureInfo.InvariantCulture, out int c) && c is >= 1 and <= SpecLimits.MaxInChannels
+                    ? c : throw new FormatException($"expected a whole number from 1 to {SpecLimits.MaxInChannels}")),
+            Entry(source, "preprocessing", preprocessing, () => ImagePreprocessing.FromJson(preprocessing)));
+    }
+
+    private static string[] ParseClassNames(string json)
+    {
+        var names = JsonSerializer.Deserialize<string[]>(json) ?? throw new FormatException("expected a list of names, not null");
+        if (names.Length > SpecLimits.MaxClasses)
+            throw new FormatException($"{names.Length} names; at most {SpecLimits.MaxClasses}");
+        return names.Contains(null) ? throw new FormatException("a class name is null") : names;
+    }
+
+    private static T Entry<T>(string source, string key, string text, Func<T> parse)
+    {
         try
         {
-            return new ModelCard(
-                metadata.GetValueOrDefault("model", ""),
-                JsonSerializer.Deserialize<string[]>(names)!,
-                int.Parse(metadata.GetValueOrDefault("in_channels", "3"), CultureInfo.InvariantCulture),
-                ImagePreprocessing.FromJson(preprocessing));
+            return parse();
         }
-        catch (Exception e) when (e is JsonException or FormatException or NullReferenceException)
+        catch (Exception e) when (e is JsonException or FormatException)
         {
-            throw new FormatException($"{source}: metadata class_names/preprocessing is malformed ({e.Message}).", e);
+            string shown = text.Length > 200 ? text[..200] + "…" : text;
+            throw new FormatException($"{source}: metadata '{key}' is unusable ({e.Message}): {shown}", e);
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using ResNetSharp.Common;
+using ResNetSharp.IO;
 
 namespace ResNetSharp.Interop;
 
@@ -13,8 +14,7 @@ public static partial class NpyFile
     /// <summary>Reads a float32 array; any other dtype, Fortran order or a damaged header is an error naming the file.</summary>
     public static (float[] Data, long[] Shape) ReadFloat32(string path)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Input not found: {path}", path);
+        InputFile.RequireRegular(path, "Input");
         try
         {
             return ReadFloat32Checked(path);
@@ -27,7 +27,7 @@ public static partial class NpyFile
 
     private static (float[] Data, long[] Shape) ReadFloat32Checked(string path)
     {
-        using var stream = File.OpenRead(path);
+        using var stream = InputFile.OpenRead(path, "Input");
         using var reader = new BinaryReader(stream);
         var start = reader.ReadBytes(8);
         if (start.Length < 8 || !start.AsSpan(0, 6).SequenceEqual(Magic))

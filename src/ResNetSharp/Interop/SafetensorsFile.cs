@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using ResNetSharp.Common;
+using ResNetSharp.IO;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Interop;
@@ -108,12 +109,7 @@ public static class SafetensorsFile
         return buffer.ToArray();
     }
 
-    private static FileStream OpenForRead(string path)
-    {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Weights file not found: {path}", path);
-        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-    }
+    private static FileStream OpenForRead(string path) => InputFile.OpenRead(path, "Weights file", 1 << 20);
 
     private static void ReadInto(Stream stream, Tensor tensor, long length)
     {

@@ -1,4 +1,5 @@
 using ResNetSharp.Interop.Pth;
+using ResNetSharp.IO;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Interop;
@@ -22,12 +23,11 @@ public static class WeightFile
     /// </summary>
     public static Format Detect(string path)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Weights file not found: {path}", path);
+        InputFile.RequireRegular(path, "Weights file");
         if (Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase))
             throw new FormatException($"{path} is an ONNX model, not a weights file: weights are safetensors or PyTorch .pt/.pth " +
                 "(ONNX models run with ResNetSharp.Inference, e.g. `resnet predict --onnx`).");
-        using var stream = File.OpenRead(path);
+        using var stream = InputFile.OpenRead(path, "Weights file");
         Span<byte> start = stackalloc byte[9];
         int read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
         if (read == 9 && start[8] == (byte)'{')
@@ -41,10 +41,14 @@ public static class WeightFile
     public static Format ForExtension(string path) =>
         Path.GetExtension(path).ToLowerInvariant() is ".pt" or ".pth" ? Format.Pth : Format.Safetensors;
 
-    /// <summary>Loads every tensor (CPU, file order) and the string metadata (safetensors only). The caller owns the tensors.</summary>
-    public static (IReadOnlyList<(string Name, Tensor Tensor)> Tensors, IReadOnlyDictionary<string, string> Metadata) Load(string path) =>
+    /// <summary>
+    /// Loads every tensor (CPU, file order) and the string metadata (safetensors only). The caller owns the
+    /// tensors. A .pth file is read within <paramref name="limits"/> (default <see cref="PthLoadLimits.Default"/>).
+    /// </summary>
+    public static (IReadOnlyList<(string Name, Tensor Tensor)> Tensors, IReadOnlyDictionary<string, string> Metadata) Load(string path,
+        PthLoadLimits? limits = null) =>
         Detect(path) == Format.Pth
-            ? (PthFile.Load(path), new Dictionary<string, string>())
+            ? (PthFile.Load(path, limits), new Dictionary<string, string>())
             : SafetensorsFile.Load(path);
 
     /// <summary>The string metadata without loading tensors (empty for .pth files).</summary>
@@ -52,15 +56,25 @@ public static class WeightFile
         Detect(path) == Format.Pth ? new Dictionary<string, string>() : SafetensorsFile.ReadHeader(path).Metadata;
 
     /// <summary>Names and shapes without keeping tensor data around.</summary>
-    public static IReadOnlyList<(string Name, long[] Shape)> ReadShapes(string path)
+    public static IReadOnlyList<(string Name, long[] Shape)> ReadShapes(string path) => ReadContents(path).Tensors;
+
+    /// <summary>
+    /// Names, shapes, metadata and how many values the file really stores, without keeping tensor data
+    /// (a safetensors file is not read past its header; a .pth file's views are counted once per storage).
+    /// </summary>
+    public static WeightFileContents ReadContents(string path)
     {
         if (Detect(path) == Format.Safetensors)
-            return SafetensorsFile.ReadHeader(path).Entries.Select(e => (e.Name, e.Shape)).ToList();
-        var tensors = PthFile.Load(path);
+        {
+            var header = SafetensorsFile.ReadHeader(path);
+            return new WeightFileContents(header.Entries.Select(e => (e.Name, e.Shape)).ToList(),
+                header.Entries.Sum(e => e.Shape.Aggregate(1L, (a, d) => a * d)), header.Metadata);
+        }
+        var (tensors, stored) = PthFile.Read(path, PthLoadLimits.Default);
         var shapes = tensors.Select(t => (t.Name, t.Tensor.shape)).ToList();
         foreach (var (_, tensor) in tensors)
             tensor.Dispose();
-        return shapes;
+        return new WeightFileContents(shapes, stored, new Dictionary<string, string>());
     }
 
     /// <summary>Writes tensors in the format the extension names (.pt/.pth or safetensors), atomically.</summary>
@@ -72,3 +86,9 @@ public static class WeightFile
             SafetensorsFile.Save(path, tensors, metadata);
     }
 }
+
+/// <summary>What a weights file holds, without its tensor data.</summary>
+/// <param name="Tensors">Names and shapes, in file order.</param>
+/// <param name="StoredValues">Values the file's data really holds (views sharing a storage count once).</param>
+/// <param name="Metadata">The string metadata (empty for .pth files).</param>
+public sealed record WeightFileContents(IReadOnlyList<(string Name, long[] Shape)> Tensors, long StoredValues, IReadOnlyDictionary<string, string> Metadata);

@@ -111,6 +111,32 @@ public sealed record ResNetSpec
         foreach (var kind in new Enum[] { Block, BlockOrder, Stem, Shortcut, Activation })
             if (!Enum.IsDefined(kind.GetType(), kind))
                 throw Invalid(kind.GetType().Name, $"is {kind}", string.Join(", ", Enum.GetNames(kind.GetType())));
+        return CheckLimits();
+    }
+
+    /// <summary>The <see cref="SpecLimits"/> checks: sizes that no ResNet needs are refused before anything is built.</summary>
+    private ResNetSpec CheckLimits()
+    {
+        if (Depths.Length > SpecLimits.MaxStages)
+            throw Invalid(nameof(Depths), $"has {Depths.Length} stages", $"at most {SpecLimits.MaxStages}");
+        if (Depths.Any(d => d > SpecLimits.MaxBlocksPerStage))
+            throw Invalid(nameof(Depths), $"is [{string.Join(", ", Depths)}]", $"at most {SpecLimits.MaxBlocksPerStage} blocks per stage");
+        long widest = Widths.Max() * (long)Expansion;
+        long inner = Block == BlockKind.Basic ? 0 : (long)Math.Floor(Widths.Max() * (BaseWidth / 64.0)) * Groups;
+        if (Math.Max(widest, inner) > SpecLimits.MaxChannels || Groups > SpecLimits.MaxChannels || BaseWidth > SpecLimits.MaxChannels)
+            throw Invalid(nameof(Widths), $"is [{string.Join(", ", Widths)}] with groups {Groups} and base width {BaseWidth}",
+                $"layers of at most {SpecLimits.MaxChannels} channels");
+        if (StemChannels > SpecLimits.MaxChannels)
+            throw Invalid(nameof(StemChannels), $"is {StemChannels}", $"at most {SpecLimits.MaxChannels}");
+        if (DeepStemWidth > SpecLimits.MaxChannels)
+            throw Invalid(nameof(DeepStemWidth), $"is {DeepStemWidth}", $"at most {SpecLimits.MaxChannels}");
+        if (NumClasses > SpecLimits.MaxClasses)
+            throw Invalid(nameof(NumClasses), $"is {NumClasses}", $"at most {SpecLimits.MaxClasses}");
+        if (InChannels > SpecLimits.MaxInChannels)
+            throw Invalid(nameof(InChannels), $"is {InChannels}", $"at most {SpecLimits.MaxInChannels}");
+        double weights = SpecLimits.WeightCount(this);
+        if (weights > SpecLimits.MaxWeights)
+            throw Invalid(nameof(Depths), $"and the other fields make {weights:E2} weights", $"at most {SpecLimits.MaxWeights:E2}");
         return this;
     }
 

@@ -47,6 +47,9 @@ public static class ResNetSpecJson
         }
     }
 
+    /// <summary>The largest spec file read, in bytes: a spec is a few hundred.</summary>
+    public const long MaxFileBytes = 1 << 20;
+
     /// <summary>Serialises a spec.</summary>
     public static string ToJson(ResNetSpec spec) => JsonSerializer.Serialize(spec, Options);
 
@@ -86,9 +89,7 @@ public static class ResNetSpecJson
     /// <summary>Reads a spec file; see <see cref="Parse"/>.</summary>
     public static ResNetSpec Load(string path)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Spec file not found: {path}", path);
-        return Parse(File.ReadAllText(path), path);
+        return Parse(IO.InputFile.ReadAllText(path, "Spec file", MaxFileBytes), path);
     }
 
     private static ResNetSpec FromBase(JsonElement root, string baseName, string source)

@@ -17,7 +17,7 @@ internal sealed class RunData(TrainingConfig config, Device device, string? data
     private BadImagePolicy BadImages => config.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail;
 
     private ImageFolderIndex FolderSplit(DatasetSplit split, int limit) =>
-        ImageFolderIndex.Scan(DatasetCatalog.ImageFolderSplit(config.Dataset, split)).Take(limit);
+        DatasetCatalog.ScanImageFolder(config.Dataset, split).Take(limit);
 
     /// <summary>Image folders stream with random-resized crops unless asked to load into memory; named datasets live on the device.</summary>
     public TrainingBatches Training()

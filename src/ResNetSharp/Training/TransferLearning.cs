@@ -17,7 +17,7 @@ public static class TransferLearning
     /// </summary>
     public static string LoadInitialWeights(ResNet model, string path)
     {
-        var (tensors, _) = WeightFile.Load(path);
+        var (tensors, _) = WeightFile.Load(path, WeightLoader.LimitsFor(model));
         try
         {
             var modelShapes = StateDictOrder.Entries(model).ToDictionary(e => e.Name, e => e.Tensor.shape);

@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Formats.Tar;
 using System.IO.Compression;
+using System.Text;
 using ResNetSharp.Data;
 using ResNetSharp.Data.Download;
 using ResNetSharp.Imaging;
@@ -7,8 +9,10 @@ using ResNetSharp.Inference;
 using ResNetSharp.Interop;
 using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Interop.Pth;
+using ResNetSharp.IO;
 using ResNetSharp.Models;
 using ResNetSharp.Tests.Data;
+using ResNetSharp.Training;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -24,29 +28,99 @@ namespace ResNetSharp.Tests.Reliability;
 /// <param name="CreateSeed">Writes companion files into the folder and returns the valid seed bytes.</param>
 /// <param name="Read">Reads the candidate file completely, disposing what it returns.</param>
 /// <param name="Encode">Applied to mutated bytes before writing (e.g. gzip, to fuzz the format inside the compression).</param>
+/// <param name="Json">The seed is JSON: half the inputs are structural mutations (<see cref="JsonMutator"/>), half byte mutations.</param>
 internal sealed record FuzzTarget(string Name, string FileName, Type Error, Func<string, byte[]> CreateSeed, Action<string> Read,
-    Func<byte[], byte[]>? Encode = null)
+    Func<byte[], byte[]>? Encode = null, bool Json = false)
 {
     public override string ToString() => Name;
+
+    /// <summary>Input <paramref name="index"/>: a seeded mutation of <paramref name="seed"/>.</summary>
+    public byte[] Mutate(byte[] seed, int index)
+    {
+        int mutationSeed = MutationSeed(index);
+        return Json && index % 2 == 0 && JsonMutator.Mutate(seed, mutationSeed) is { } mutated
+            ? mutated
+            : ByteMutator.Mutate(seed, mutationSeed);
+    }
+
+    /// <summary>The mutation seed of input <paramref name="index"/>: stable across runs and processes (FNV-1a of the name, not the salted string hash).</summary>
+    public int MutationSeed(int index)
+    {
+        uint hash = 2166136261;
+        foreach (char c in Name)
+            hash = (hash ^ c) * 16777619;
+        return (int)(hash ^ (uint)index * 2654435761u) & int.MaxValue;
+    }
+
+    public static FuzzTarget Named(string name) =>
+        All.SingleOrDefault(t => t.Name == name) ?? throw new ArgumentException($"no fuzz target '{name}'", nameof(name));
 
     public static IReadOnlyList<FuzzTarget> All { get; } =
     [
         new("safetensors", "weights.safetensors", typeof(SafetensorsFormatException), _ => TensorFileBytes(SafetensorsFile.Save),
             path => DisposeAll(SafetensorsFile.Load(path).Tensors)),
+        new("safetensors (header JSON)", "weights.safetensors", typeof(SafetensorsFormatException),
+            _ => SafetensorsParts(SafetensorsSeed.Value).Header, path => DisposeAll(SafetensorsFile.Load(path).Tensors),
+            header => WithSafetensorsHeader(header, SafetensorsSeed.Value), Json: true),
+        new("weights metadata to model", "model.safetensors", typeof(FormatException),
+            _ => SafetensorsParts(ModelWeightsSeed.Value).Header, ReadModelWeights, header => WithSafetensorsHeader(header, ModelWeightsSeed.Value),
+            Json: true),
         new("pth (zip + pickle)", "weights.pth", typeof(PthFormatException), _ => TensorFileBytes((p, t, _) => PthWriter.Save(p, t)),
             path => DisposeAll(PthFile.Load(path))),
+        new("pth (pickle inside zip)", "weights.pth", typeof(PthFormatException), _ => PickleOf(PthSeed.Value),
+            path => DisposeAll(PthFile.Load(path)), pickle => WithPickle(pickle, PthSeed.Value)),
         new("idx (raw)", "images-idx3-ubyte", typeof(InvalidDataException), _ => IdxBytes(), path => IdxFile.Read(path, 3)),
         new("idx (inside gzip)", "images-idx3-ubyte.gz", typeof(InvalidDataException), _ => IdxBytes(), path => IdxFile.Read(path, 3), Gzip),
         new("cifar-10 records", "cifar-10-batches-bin/data_batch_1.bin", typeof(InvalidDataException), CifarSeed,
             path => Cifar.Cifar10.Load(Path.GetDirectoryName(path)!, DatasetSplit.Train).Dispose()),
         new("tar.gz (compressed bytes)", "data.tar.gz", typeof(ArchiveFormatException), _ => Gzip(TarBytes()), Extract),
         new("tar.gz (tar inside gzip)", "data.tar.gz", typeof(ArchiveFormatException), _ => TarBytes(), Extract, Gzip),
-        new("png", "image.png", typeof(ImageDecodeException), folder => ImageBytes(folder, SKEncodedImageFormat.Png), path => ImageDecoder.Decode(path)),
-        new("jpeg", "image.jpg", typeof(ImageDecodeException), folder => ImageBytes(folder, SKEncodedImageFormat.Jpeg), path => ImageDecoder.Decode(path)),
-        new("bmp", "image.bmp", typeof(ImageDecodeException), _ => BmpBytes(13, 9), path => ImageDecoder.Decode(path)),
-        new("onnx", "model.onnx", typeof(OnnxModelException), _ => OnnxBytes(), path => OnnxClassifier.Open(path).Dispose()),
+        new("png", "image.png", typeof(ImageDecodeException), folder => ImageBytes(folder, SKEncodedImageFormat.Png), DecodeAndPreprocess),
+        new("jpeg", "image.jpg", typeof(ImageDecodeException), folder => ImageBytes(folder, SKEncodedImageFormat.Jpeg), DecodeAndPreprocess),
+        new("webp", "image.webp", typeof(ImageDecodeException), folder => ImageBytes(folder, SKEncodedImageFormat.Webp), DecodeAndPreprocess),
+        new("bmp", "image.bmp", typeof(ImageDecodeException), _ => BmpBytes(13, 9), DecodeAndPreprocess),
+        new("onnx", "model.onnx", typeof(OnnxModelException), _ => OnnxBytes(), OpenAndRunOnnx),
         new("npy", "input.npy", typeof(FormatException), NpyBytes, path => NpyFile.ReadFloat32(path)),
+        new("spec JSON", "spec.json", typeof(FormatException), _ => Encoding.UTF8.GetBytes(ResNetSpecJson.ToJson(TinySpec)),
+            path => NetworkPlanner.Plan(ResNetSpecJson.Load(path)), Json: true),
+        new("training config JSON", "config.json", typeof(FormatException), _ => Encoding.UTF8.GetBytes(ConfigSeed.ToJson()),
+            path => TrainingConfig.FromJson(InputFile.ReadAllText(path, "Config", 1 << 20), path), Json: true),
     ];
+
+    private static readonly ResNetSpec TinySpec = new()
+    {
+        Block = BlockKind.Basic, Depths = [1, 1], Widths = [4, 8], StemChannels = 4, Stem = StemKind.Cifar, NumClasses = 3,
+    };
+
+    private static readonly TrainingConfig ConfigSeed = new() { Model = "resnet18_cifar", Epochs = 2, BatchSize = 16, TrainLimit = 100 };
+
+    private static readonly Lazy<byte[]> SafetensorsSeed = new(() => TensorFileBytes(SafetensorsFile.Save));
+    private static readonly Lazy<byte[]> PthSeed = new(() => TensorFileBytes((p, t, _) => PthWriter.Save(p, t)));
+    private static readonly Lazy<byte[]> ModelWeightsSeed = new(ModelWeightsBytes);
+
+    /// <summary>Reads weights the way eval/predict do from metadata alone: the model card, then the model the file names, built and loaded.</summary>
+    private static void ReadModelWeights(string path)
+    {
+        var metadata = WeightFile.ReadMetadata(path);
+        ModelCard.FromMetadata(metadata, path);
+        WeightsModel.Load(path).Dispose();
+    }
+
+    private static void DecodeAndPreprocess(string path)
+    {
+        var image = ImageDecoder.Decode(path);
+        var pixels = ImagePreprocessing.ImageNet.ResizeAndCrop(image);
+        ImagePreprocessing.ImageNet.Normalize(pixels, new float[3 * 224 * 224], 3);
+    }
+
+    /// <summary>Opens the model and, when its input is small, runs one image through it.</summary>
+    private static void OpenAndRunOnnx(string path)
+    {
+        using var classifier = OnnxClassifier.Open(path);
+        int side = classifier.Preprocessing.CropTo;
+        if (side <= 64)
+            classifier.Run(new float[classifier.InChannels * side * side], 1, side, side);
+    }
 
     private static void DisposeAll(IEnumerable<(string Name, Tensor Tensor)> tensors)
     {
@@ -139,6 +213,63 @@ internal sealed record FuzzTarget(string Name, string FileName, Type Error, Func
         using var model = new ResNet(spec);
         model.eval();
         return OnnxExporter.ToBytes(model, new OnnxExportOptions(8, 8, ClassNames: ["a", "b", "c"], Preprocessing: ImagePreprocessing.ForCrop(8)));
+    }
+
+    private static (byte[] Header, byte[] Data) SafetensorsParts(byte[] file)
+    {
+        int length = (int)BinaryPrimitives.ReadUInt64LittleEndian(file);
+        return (file[8..(8 + length)], file[(8 + length)..]);
+    }
+
+    /// <summary>A safetensors file with <paramref name="header"/> in place of the seed's header JSON and the seed's data after it.</summary>
+    private static byte[] WithSafetensorsHeader(byte[] header, byte[] seed)
+    {
+        var data = SafetensorsParts(seed).Data;
+        var file = new byte[8 + header.Length + data.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)header.Length);
+        header.CopyTo(file, 8);
+        data.CopyTo(file, 8 + header.Length);
+        return file;
+    }
+
+    /// <summary>Weights of a tiny network with the model card and spec that training writes.</summary>
+    private static byte[] ModelWeightsBytes()
+    {
+        using var folder = new TemporaryFolder();
+        manual_seed(0);
+        using var model = new ResNet(TinySpec);
+        var card = new ModelCard("tiny", ["a", "b", "c"], 3, ImagePreprocessing.ForCrop(8));
+        SafetensorsFile.Save(folder.File("seed"), StateDictOrder.Entries(model), WeightsModel.Describe(card.ToMetadata(), "tiny", TinySpec));
+        return File.ReadAllBytes(folder.File("seed"));
+    }
+
+    private static byte[] PickleOf(byte[] pth)
+    {
+        using var zip = new ZipArchive(new MemoryStream(pth), ZipArchiveMode.Read);
+        using var stream = zip.Entries.Single(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal)).Open();
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    /// <summary>The seed .pth archive with <paramref name="pickle"/> as its data.pkl, every other entry as it was (stored, as torch.save writes).</summary>
+    private static byte[] WithPickle(byte[] pickle, byte[] pth)
+    {
+        using var source = new ZipArchive(new MemoryStream(pth), ZipArchiveMode.Read);
+        using var memory = new MemoryStream();
+        using (var target = new ZipArchive(memory, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var entry in source.Entries)
+            {
+                using var input = entry.Open();
+                using var output = target.CreateEntry(entry.FullName, CompressionLevel.NoCompression).Open();
+                if (entry.FullName.EndsWith("/data.pkl", StringComparison.Ordinal))
+                    output.Write(pickle);
+                else
+                    input.CopyTo(output);
+            }
+        }
+        return memory.ToArray();
     }
 
     private static byte[] NpyBytes(string folder)

@@ -6,10 +6,14 @@ namespace ResNetSharp.Data.Download;
 /// <summary>
 /// Fetches the official files of a named dataset into the per-user cache (or --data-dir), checks each
 /// against its published MD5, and extracts archives. Every file is written under a temporary name
-/// and renamed when verified, so an interrupted download never looks complete.
+/// and renamed when verified, so an interrupted download never looks complete. An archive already in
+/// place (put there by hand, or left by an earlier run) is checked against the same MD5 before it is extracted.
 /// </summary>
 public sealed class DatasetDownloader(HttpClient http, TextWriter? log = null)
 {
+    /// <summary>The MD5 an archive must have: the published one (tests substitute their own archives).</summary>
+    internal Func<Cifar, string> ArchiveMd5 { get; init; } = cifar => cifar.ArchiveMd5;
+
     private const long MaxCifarBytes = 1L << 30;
 
     private static readonly Dictionary<string, (string Url, string Md5)[]> MnistFiles = new(StringComparer.Ordinal)
@@ -57,13 +61,26 @@ public sealed class DatasetDownloader(HttpClient http, TextWriter? log = null)
             if (cifar.Resolve(folder, DatasetSplit.Train) is not null && cifar.Resolve(folder, DatasetSplit.Test) is not null)
                 return folder;
             string archive = Path.Combine(folder, Path.GetFileName(new Uri(cifar.ArchiveUrl).AbsolutePath));
+            string md5 = ArchiveMd5(cifar);
             if (!File.Exists(archive))
-                Fetch(new Uri(cifar.ArchiveUrl), archive, cifar.ArchiveMd5);
+                Fetch(new Uri(cifar.ArchiveUrl), archive, md5);
+            else
+                Verify(archive, md5);
             log?.WriteLine($"extracting {archive}");
             SafeArchiveExtractor.ExtractTarGz(archive, folder, MaxCifarBytes);
             return folder;
         }
         throw new KeyNotFoundException($"--download knows {string.Join(", ", MnistFiles.Keys.Concat(CifarSets.Keys))}; not '{name}'.");
+    }
+
+    /// <summary>Checks a file already in place against its published MD5; a mismatch is an error that leaves the file alone.</summary>
+    public static void Verify(string path, string md5)
+    {
+        using var stream = IO.InputFile.OpenRead(path, "Dataset file", 1 << 20);
+        string actual = Convert.ToHexStringLower(MD5.HashData(stream));
+        if (!string.Equals(actual, md5, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException(
+                $"{path}: MD5 {actual} differs from the published {md5}; the file is damaged or not the official one. Delete it to download it again.");
     }
 
     /// <summary>Downloads <paramref name="url"/> to <paramref name="path"/>, verified against <paramref name="md5"/> before it gets its name.</summary>

@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using ResNetSharp.IO;
 
 namespace ResNetSharp.Data.Download;
 
@@ -7,7 +8,8 @@ namespace ResNetSharp.Data.Download;
 /// Extracts .tar.gz archives defensively: members with absolute paths, <c>..</c> segments, links or
 /// device files are refused, and the total of the sizes the members declare is capped before
 /// anything is written. Extraction goes to a temporary folder next to the target, which is renamed
-/// into place only when complete, so an interrupted extraction never looks finished.
+/// into place only when complete, so an interrupted extraction never looks finished. Nothing already in
+/// the target is replaced: a top-level entry whose name is taken is an error, and nothing is moved.
 /// </summary>
 public static class SafeArchiveExtractor
 {
@@ -22,22 +24,20 @@ public static class SafeArchiveExtractor
         Directory.CreateDirectory(partial);
         try
         {
-            using (var file = File.OpenRead(archive))
+            using (var file = InputFile.OpenRead(archive, "Archive"))
             using (var gzip = new GZipStream(file, CompressionMode.Decompress))
                 CheckMetadataSizes(gzip, archive);
-            using (var file = File.OpenRead(archive))
+            using (var file = InputFile.OpenRead(archive, "Archive"))
             using (var gzip = new GZipStream(file, CompressionMode.Decompress))
                 ExtractTar(gzip, partial, archive, maxTotalBytes);
             Directory.CreateDirectory(target);
-            foreach (var entry in Directory.EnumerateFileSystemEntries(partial))
-            {
-                string destination = Path.Combine(target, Path.GetFileName(entry));
-                if (Directory.Exists(destination))
-                    Directory.Delete(destination, recursive: true);
-                else if (File.Exists(destination))
-                    File.Delete(destination);
-                Directory.Move(entry, destination);
-            }
+            var entries = Directory.EnumerateFileSystemEntries(partial).ToList();
+            var taken = entries.Select(e => Path.Combine(target, Path.GetFileName(e)))
+                .FirstOrDefault(d => FileProbe.Of(d).Kind != FileKind.Missing || new FileInfo(d).LinkTarget is not null);
+            if (taken is not null)
+                throw new IOException($"{archive} holds '{Path.GetFileName(taken)}', but {taken} already exists; it is left as it is. Move it away to extract the archive.");
+            foreach (var entry in entries)
+                Directory.Move(entry, Path.Combine(target, Path.GetFileName(entry)));
         }
         finally
         {

@@ -12,9 +12,14 @@ public static class ImageFolderDataset
 {
     /// <summary>Decodes the whole folder in parallel. With <see cref="BadImagePolicy.Skip"/>, bad files are listed in <paramref name="skipped"/>.</summary>
     public static ImageDataset Load(string root, ImagePreprocessing preprocessing, BadImagePolicy policy,
+        out IReadOnlyList<(string Path, string Problem)> skipped, int batchSize = 256) =>
+        Load(ImageFolderIndex.Scan(root), preprocessing, policy, out skipped, batchSize);
+
+    /// <summary>Decodes the files of <paramref name="index"/> in parallel, labelled as the index says; see the other overload.</summary>
+    public static ImageDataset Load(ImageFolderIndex index, ImagePreprocessing preprocessing, BadImagePolicy policy,
         out IReadOnlyList<(string Path, string Problem)> skipped, int batchSize = 256)
     {
-        var index = ImageFolderIndex.Scan(root);
+        string root = index.Root;
         var stream = new ImageBatchStream(index.Samples.Select(s => s.Path).ToList(), preprocessing, batchSize, policy);
         var images = new List<Tensor>();
         var labels = new List<long>();

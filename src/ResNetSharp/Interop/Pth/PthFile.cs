@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using ResNetSharp.IO;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Interop.Pth;
@@ -8,11 +9,15 @@ namespace ResNetSharp.Interop.Pth;
 /// Reads state dicts written by <c>torch.save</c> (PyTorch 1.6 and later: a zip archive holding
 /// <c>data.pkl</c> and one entry per storage), with the same promise as
 /// <c>torch.load(weights_only=True)</c>: the pickle may only name the tensor-rebuild functions,
-/// storage types and OrderedDict; anything else is refused before it could run.
+/// storage types and OrderedDict; anything else is refused before it could run. As with torch.load,
+/// tensors that are views of one storage share it (a view is never copied out), and the whole load is
+/// held to a budget (<see cref="PthLoadLimits"/>).
 /// </summary>
 public static class PthFile
 {
-    private const long MaxPickleBytes = 256L << 20;
+    private const long MaxPickleBytes = 64L << 20;
+    // Checkpoints nest the state dict a level or two deep ({"model": {...}}); more is not a checkpoint.
+    private const int MaxNesting = 8;
     // Deflate cannot expand data more than about 1032 times; a larger declared size is a lie.
     private const long MaxDeflateRatio = 1032;
 
@@ -28,13 +33,16 @@ public static class PthFile
     /// <summary>
     /// Loads the state dict's tensors onto the CPU, in file order. A checkpoint whose top level is a
     /// dict holding the state dict under "state_dict", "model_state_dict" or "model" is unwrapped.
-    /// The caller owns the returned tensors. Errors are <see cref="PthFormatException"/>.
+    /// The caller owns the returned tensors. Errors are <see cref="PthFormatException"/>, including a file
+    /// that goes over <paramref name="limits"/> (default <see cref="PthLoadLimits.Default"/>).
     /// </summary>
-    public static IReadOnlyList<(string Name, Tensor Tensor)> Load(string path)
+    public static IReadOnlyList<(string Name, Tensor Tensor)> Load(string path, PthLoadLimits? limits = null) =>
+        Read(path, limits ?? PthLoadLimits.Default).Tensors;
+
+    /// <summary>The state dict's tensors and the number of values their storages hold (what the file really contains).</summary>
+    internal static (IReadOnlyList<(string Name, Tensor Tensor)> Tensors, long StoredValues) Read(string path, PthLoadLimits limits)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Weights file not found: {path}", path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        using var stream = InputFile.OpenRead(path, "Weights file", 1 << 20);
         CheckMagic(stream, path);
         ZipArchive archive;
         try
@@ -47,7 +55,7 @@ public static class PthFile
         }
         using (archive)
         {
-            var reader = new ArchiveReader(archive, stream.Length);
+            var reader = new ArchiveReader(archive, stream.Length, limits);
             try
             {
                 return reader.ReadStateDict();
@@ -79,28 +87,71 @@ public static class PthFile
     }
 
     /// <summary>One archive being read: finds its entries and turns the pickle into tensors.</summary>
-    private sealed class ArchiveReader(ZipArchive archive, long fileLength)
+    private sealed class ArchiveReader(ZipArchive archive, long fileLength, PthLoadLimits limits)
     {
         private readonly Dictionary<string, Tensor> _storages = new(StringComparer.Ordinal);
         private readonly List<Tensor> _created = [];
         private string _prefix = "";
+        private long _decompressedBytes;
+        private long _storageBytes;
 
-        public IReadOnlyList<(string Name, Tensor Tensor)> ReadStateDict()
+        public (IReadOnlyList<(string Name, Tensor Tensor)>, long) ReadStateDict()
         {
+            CheckEntriesDoNotOverlap();
             var pickle = FindPickle();
             CheckByteOrder();
             byte[] program = ReadEntry(pickle, pickle.Length);
-            var root = new RestrictedUnpickler(program, IsAllowed, Reduce, PersistentLoad).Load();
+            var root = new RestrictedUnpickler(program, IsAllowed, Reduce, PersistentLoad, limits.MaxPickleObjects).Load();
             var result = StateDictFrom(root);
+            CheckTensorBytes(result);
+            long storedValues = _storages.Values.Sum(s => s.numel());
             foreach (var storage in _storages.Values)
-                storage.Dispose();
-            return result;
+                storage.Dispose(); // views keep what they use alive, as torch's tensors do
+            return (result, storedValues);
         }
 
         public void DisposeAll()
         {
             foreach (var tensor in _created.Concat(_storages.Values))
                 tensor.Dispose();
+        }
+
+        /// <summary>
+        /// Entries written by torch.save never share bytes; a central directory that names one compressed
+        /// stream several times (to decompress it again and again) adds up to more than the file.
+        /// </summary>
+        private void CheckEntriesDoNotOverlap()
+        {
+            long total = 0;
+            foreach (var entry in archive.Entries)
+            {
+                total += entry.CompressedLength;
+                if (entry.CompressedLength < 0 || total > fileLength)
+                    throw new InvalidDataException(
+                        $"the archive's entries claim {total} compressed bytes by '{entry.FullName}', more than the {fileLength}-byte file holds (entries sharing data)");
+            }
+        }
+
+        private void CountDecompressed(ZipArchiveEntry entry, long bytes)
+        {
+            _decompressedBytes += bytes;
+            if (_decompressedBytes > limits.MaxDecompressedBytes)
+                throw new InvalidDataException(
+                    $"entry '{entry.FullName}' takes the load to {_decompressedBytes} decompressed bytes, over the {limits.MaxDecompressedBytes} allowed");
+        }
+
+        /// <summary>Views may overlap (tied or expanded tensors), but not without bound: a huge view of a tiny storage is refused.</summary>
+        private void CheckTensorBytes(List<(string Name, Tensor Tensor)> tensors)
+        {
+            long allowed = Math.Min(limits.MaxTensorBytes, 2 * _storageBytes + PthLoadLimits.TensorSlackBytes);
+            Int128 total = 0;
+            foreach (var (name, tensor) in tensors)
+            {
+                total += (Int128)tensor.numel() * TorchStorageTypes.ElementSize(tensor.dtype);
+                if (total > allowed)
+                    throw new InvalidDataException(
+                        $"tensor '{name}' [{string.Join(", ", tensor.shape)}] takes the state dict past {allowed} bytes, though its storages hold {_storageBytes}");
+            }
         }
 
         private ZipArchiveEntry FindPickle()
@@ -130,6 +181,7 @@ public static class PthFile
         private byte[] ReadEntry(ZipArchiveEntry entry, long maxLength)
         {
             CheckDeclaredSize(entry, Math.Min(entry.Length, maxLength));
+            CountDecompressed(entry, Math.Min(entry.Length, maxLength));
             var bytes = new byte[Math.Min(entry.Length, maxLength)];
             using var content = entry.Open();
             content.ReadExactly(bytes);
@@ -158,10 +210,14 @@ public static class PthFile
                 throw new InvalidDataException($"storage '{key}' is malformed");
             var entry = archive.GetEntry($"{_prefix}data/{key}")
                 ?? throw new InvalidDataException($"storage '{key}' has no entry {_prefix}data/{key}");
-            long bytes = checked(numel * TorchStorageTypes.ElementSize(dtype));
+            if (numel > long.MaxValue / 8)
+                throw new InvalidDataException($"storage '{key}' declares {numel} elements");
+            long bytes = numel * TorchStorageTypes.ElementSize(dtype);
             CheckDeclaredSize(entry, bytes);
             if (bytes > int.MaxValue)
                 throw new InvalidDataException($"storage '{key}' has {bytes} bytes, over the 2 GiB this library reads at once");
+            CountDecompressed(entry, bytes);
+            _storageBytes += bytes;
             var storage = empty(numel, dtype);
             _storages[key] = storage;
             if (bytes > 0)
@@ -190,15 +246,22 @@ public static class PthFile
                 throw new InvalidDataException($"tensor view [{string.Join(", ", shape)}] with strides [{string.Join(", ", strides)}] is malformed");
             long numel = storage.numel();
             bool empty = shape.Any(d => d == 0);
-            Int128 last = offset;
+            Int128 last = offset, elements = 1;
             for (int i = 0; i < shape.Length; i++)
+            {
                 last += (Int128)(shape[i] - 1) * strides[i];
+                elements *= shape[i];
+                if (elements > long.MaxValue / 8)
+                    throw new InvalidDataException($"tensor view [{string.Join(", ", shape)}] has more elements than any tensor can");
+            }
             if (!empty && last >= numel || empty && offset > numel)
                 throw new InvalidDataException($"tensor view [{string.Join(", ", shape)}] reaches past its storage of {numel} elements");
 
+            // A view shares its storage, as torch.load's tensors do: copying each view out would let a
+            // stride-0 view of a huge shape turn a tiny file into gigabytes.
             Tensor tensor = IsWholeContiguous(shape, strides, offset, numel)
                 ? storage.view(shape)
-                : storage.as_strided(shape, strides, offset).clone();
+                : storage.as_strided(shape, strides, offset);
             _created.Add(tensor);
             return tensor;
         }
@@ -218,12 +281,21 @@ public static class PthFile
         private static long[] Longs(PickleTuple tuple, string what) =>
             tuple.Items.Select(i => i as long? ?? throw new InvalidDataException($"tensor {what} holds a non-integer")).ToArray();
 
+        /// <summary>
+        /// The state dict: the root, or the dict nested under one of <see cref="NestedStateDictKeys"/>, followed
+        /// at most <see cref="MaxNesting"/> levels deep; a dict that (indirectly) contains itself is refused.
+        /// </summary>
         private List<(string, Tensor)> StateDictFrom(object? root)
         {
             if (root is not PickleDict dict)
                 throw new InvalidDataException("the file does not hold a dict of tensors");
-            if (dict.Items.Any(item => item.Value is not Tensor))
+            var visited = new HashSet<PickleDict>(ReferenceEqualityComparer.Instance);
+            while (dict.Items.Any(item => item.Value is not Tensor))
             {
+                if (!visited.Add(dict))
+                    throw new InvalidDataException($"the nested state dicts under {string.Join(", ", NestedStateDictKeys.Select(k => $"'{k}'"))} contain each other (a cycle)");
+                if (visited.Count > MaxNesting)
+                    throw new InvalidDataException($"the state dict is nested more than {MaxNesting} levels deep");
                 var nested = NestedStateDictKeys.Select(dict.Get).OfType<PickleDict>().FirstOrDefault();
                 if (nested is null)
                 {
@@ -231,14 +303,22 @@ public static class PthFile
                     throw new InvalidDataException(
                         $"entry '{other.Key}' is not a tensor, and there is no nested state dict under {string.Join(", ", NestedStateDictKeys.Select(k => $"'{k}'"))}");
                 }
-                return StateDictFrom(nested);
+                dict = nested;
             }
             var result = new List<(string, Tensor)>(dict.Count);
+            var named = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
             foreach (var (key, value) in dict.Items)
             {
                 if (key is not string name)
                     throw new InvalidDataException($"state dict key {key} is not a string");
-                result.Add((name, (Tensor)value!));
+                var tensor = (Tensor)value!;
+                if (!named.Add(tensor))
+                {
+                    // One tensor under two names (tied weights): each name gets its own handle to the same memory.
+                    tensor = tensor.alias();
+                    _created.Add(tensor);
+                }
+                result.Add((name, tensor));
             }
             // Tensors outside the chosen state dict (e.g. optimizer state) are freed now.
             foreach (var unused in _created.Except(result.Select(r => r.Item2)).ToList())

@@ -6,17 +6,21 @@ namespace ResNetSharp.Interop.Pth;
 /// <summary>
 /// A pickle reader that implements only the opcodes a state dict needs and never imports or runs
 /// anything: globals are checked against an allow-list the moment they are named, and calls are
-/// delegated to the caller's <c>reduce</c>, which only knows the tensor-rebuild functions. Every
-/// problem is an <see cref="InvalidDataException"/> naming the opcode and its byte offset.
+/// delegated to the caller's <c>reduce</c>, which only knows the tensor-rebuild functions. Every object
+/// pushed or put into a container counts against <c>maxObjects</c>, so a small pickle cannot grow a
+/// list without bound. Every problem is an <see cref="InvalidDataException"/> naming the opcode and its byte offset.
 /// </summary>
 internal sealed class RestrictedUnpickler(
     byte[] data,
     Func<PickleGlobal, bool> isAllowed,
     Func<PickleGlobal, PickleTuple, object?> reduce,
-    Func<object?, object?> persistentLoad)
+    Func<object?, object?> persistentLoad,
+    long maxObjects)
 {
     private const int MaxDepth = 100_000;
     private const int MaxMemo = 10_000_000;
+
+    private long _objects;
 
     private readonly List<object?> _stack = [];
     private readonly List<int> _marks = [];
@@ -69,9 +73,13 @@ internal sealed class RestrictedUnpickler(
                 case 0x87: Push(new PickleTuple(PopMany(3))); break; // TUPLE3
                 case (byte)'l': Push(PopToMark().ToList()); break; // LIST
                 case (byte)'d': Push(DictFrom(PopToMark())); break; // DICT
-                case (byte)'a': AsList(Peek(1)).Add(Pop()); break; // APPEND
+                case (byte)'a': // APPEND
+                    Count(1);
+                    AsList(Peek(1)).Add(Pop());
+                    break;
                 case (byte)'e': // APPENDS
                     var items = PopToMark();
+                    Count(items.Count);
                     AsList(Peek()).AddRange(items);
                     break;
                 case (byte)'s': // SETITEM
@@ -130,6 +138,7 @@ internal sealed class RestrictedUnpickler(
 
     private void SetItem(object? target, object? key, object? value)
     {
+        Count(1);
         if (target is not PickleDict dict)
             throw Problem("SETITEM on something that is not a dict");
         if (key is null || key is PickleDict || key is List<object?>)
@@ -160,8 +169,16 @@ internal sealed class RestrictedUnpickler(
     private object? Recall(long index) =>
         _memo.TryGetValue(index, out var value) ? value : throw Problem($"memo entry {index} was never stored");
 
+    private void Count(long added)
+    {
+        _objects += added;
+        if (_objects > maxObjects)
+            throw Problem($"the pickle creates more than {maxObjects} objects; a state dict needs far fewer");
+    }
+
     private void Push(object? value)
     {
+        Count(1);
         if (_stack.Count >= MaxDepth)
             throw Problem("stack too deep");
         _stack.Add(value);

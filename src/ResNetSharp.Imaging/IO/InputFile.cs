@@ -1,0 +1,57 @@
+using System.Text;
+
+namespace ResNetSharp.IO;
+
+/// <summary>
+/// Opens files given as input only when they are regular files: a named pipe would block the reader
+/// forever, a device such as /dev/zero would feed it without end, and a link loop has no content.
+/// Every reader of user-supplied paths goes through here.
+/// </summary>
+public static class InputFile
+{
+    /// <summary>
+    /// Throws unless <paramref name="path"/> (links followed) is a regular file: a <see cref="FileNotFoundException"/>
+    /// ("<paramref name="what"/> not found: path") when nothing is there, else a <see cref="NotARegularFileException"/>.
+    /// </summary>
+    /// <param name="path">The path as given.</param>
+    /// <param name="what">What the file is for, starting with a capital, e.g. "Weights file".</param>
+    public static void RequireRegular(string path, string what)
+    {
+        var probe = FileProbe.Of(path);
+        if (probe.Kind == FileKind.Missing)
+            throw new FileNotFoundException($"{what} not found: {path}", path);
+        if (probe.Kind != FileKind.Regular)
+            throw new NotARegularFileException(path, probe.Kind, what);
+    }
+
+    /// <summary>Opens a regular file for reading; see <see cref="RequireRegular"/>.</summary>
+    public static FileStream OpenRead(string path, string what, int bufferSize = 4096)
+    {
+        RequireRegular(path, what);
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize);
+    }
+
+    /// <summary>
+    /// The UTF-8 text of a regular file of at most <paramref name="maxBytes"/> bytes (an
+    /// <see cref="InvalidDataException"/> otherwise); see <see cref="RequireRegular"/>.
+    /// </summary>
+    public static string ReadAllText(string path, string what, long maxBytes)
+    {
+        using var stream = OpenRead(path, what);
+        if (stream.Length > maxBytes)
+            throw new InvalidDataException($"{what} {path} has {stream.Length:N0} bytes; at most {maxBytes:N0} are read.");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+}
+
+/// <summary>A path given as input that names a folder, a FIFO, a device, a socket or a link loop instead of a regular file.</summary>
+public sealed class NotARegularFileException(string path, FileKind kind, string what)
+    : IOException($"{what} {path} is {FileProbe.Describe(kind)}, not a regular file.")
+{
+    /// <summary>The path as given.</summary>
+    public string Path { get; } = path;
+
+    /// <summary>What it names instead.</summary>
+    public FileKind Kind { get; } = kind;
+}
