@@ -47,6 +47,7 @@ public sealed class InferenceModelOptions
     /// </summary>
     public LoadedModel Load(ParseResult parsed)
     {
+        ImageSize(parsed); // a bad --image-size is reported before any file is read
         var weights = new FileInfo(WeightsArgument.Resolve(parsed.GetValue(_weights) ?? throw new UsageException("--weights FILE is required.")));
         var contents = WeightFile.ReadContents(weights.FullName);
         int classes = WeightsModel.ClassCount(contents, weights.FullName) ?? 0;

@@ -21,6 +21,16 @@ public class ErrorMessageTests
     }
 
     [Fact]
+    public void AllocationFailuresLoseTheirFrameLinesToo()
+    {
+        // What libtorch's allocator throws: no "Exception raised from" line, just the frames.
+        const string Message = "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate 60211200000000 bytes. Error code 12 (Cannot allocate memory)\n" +
+            "frame #0: c10::ThrowEnforceNotMet(char const*, int, char const*, std::string const&, void const*) + 0x68 (0x7fae in libc10.so)\n" +
+            "frame #1: c10::alloc_cpu(unsigned long) + 0x358 (0x7fae in libc10.so)\n";
+        Assert.Equal(Message[..Message.IndexOf('\n')], CliApp.WithoutNativeTrace(Message));
+    }
+
+    [Fact]
     public void OtherMessagesAreLeftAlone()
     {
         Assert.Equal("--batch-size must be at least 1.", CliApp.WithoutNativeTrace("--batch-size must be at least 1."));

@@ -104,4 +104,39 @@ public class DownloadTests
         Assert.Contains("zeros.bin", error.Message);
         Assert.False(Directory.Exists(data.File("b")));
     }
+
+    [Fact]
+    public void ExtractionNeverDeletesAFolderThatIsAlreadyThere()
+    {
+        using var data = new TemporaryFolder();
+        string mine = data.File("target/cifar-10-batches-bin/my-notes.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(mine)!);
+        File.WriteAllText(mine, "keep me");
+        string archive = data.File("cifar.tar.gz");
+        File.WriteAllBytes(archive, TarGz(tar => AddFile(tar, "cifar-10-batches-bin/data_batch_1.bin", [1, 2, 3])));
+
+        var error = Assert.Throws<IOException>(() => SafeArchiveExtractor.ExtractTarGz(archive, data.File("target"), 1 << 20));
+        Assert.Contains("cifar-10-batches-bin", error.Message);
+        Assert.Contains("already exists", error.Message);
+        Assert.Equal("keep me", File.ReadAllText(mine));
+        Assert.False(File.Exists(data.File("target/cifar-10-batches-bin/data_batch_1.bin")));
+        Assert.Empty(Directory.GetDirectories(data.File("target"), ".*"));
+    }
+
+    [Fact]
+    public void AnArchiveAlreadyInPlaceIsCheckedAgainstItsMd5BeforeExtraction()
+    {
+        using var data = new TemporaryFolder();
+        string archive = Path.Combine(data.Path, "cifar-10", "cifar-10-binary.tar.gz");
+        Directory.CreateDirectory(Path.GetDirectoryName(archive)!);
+        File.WriteAllBytes(archive, TarGz(tar => AddFile(tar, "cifar-10-batches-bin/data_batch_1.bin", [1, 2, 3])));
+        var server = new FakeServer([]);
+
+        var error = Assert.Throws<InvalidDataException>(() => new DatasetDownloader(new HttpClient(server)).Ensure("cifar-10", data.Path));
+        Assert.Contains(archive, error.Message);
+        Assert.Contains("differs from the published c32a1d4ab5d03f1284b67883e8d87530", error.Message);
+        Assert.True(File.Exists(archive)); // the user's file is left for them to look at
+        Assert.False(Directory.Exists(Path.Combine(data.Path, "cifar-10", "cifar-10-batches-bin")));
+        Assert.Equal(0, server.Requests);
+    }
 }

@@ -92,6 +92,17 @@ public class MnistFamilyTests
     }
 
     [Fact]
+    public void ImagesOfZeroByZeroPixelsAreRefusedByName()
+    {
+        using var folder = new TemporaryFolder();
+        File.WriteAllBytes(Path.Combine(folder.Path, "t10k-images-idx3-ubyte"), IdxFileTests.Idx([2, 0, 0], []));
+        File.WriteAllBytes(Path.Combine(folder.Path, "t10k-labels-idx1-ubyte"), IdxFileTests.Idx([2], [1, 2]));
+        var error = Assert.Throws<InvalidDataException>(() => MnistFamily.FashionMnist.Load(folder.Path, DatasetSplit.Test).Dispose());
+        Assert.Contains("t10k-images-idx3-ubyte", error.Message);
+        Assert.Contains("2 images of 0x0 pixels", error.Message);
+    }
+
+    [Fact]
     public void MissingDataSaysWhereItLookedAndHowToGetIt()
     {
         using var folder = new TemporaryFolder();

@@ -50,6 +50,27 @@ public class ImageFolderTests
     }
 
     [Fact]
+    public void ValidationClassesAreMatchedToTrainingClassesByName()
+    {
+        using var folder = new TemporaryFolder();
+        foreach (var name in new[] { "ant", "bee", "cat" })
+            TestImages.Write(folder.File($"train/{name}/1.png"), 20, 20, name.Length);
+        // val/ lacks "ant": by position "bee" would get label 0 (ant's) and "cat" label 1 (bee's).
+        TestImages.Write(folder.File("val/bee/1.png"), 20, 20, 4);
+        TestImages.Write(folder.File("val/cat/1.png"), 20, 20, 5);
+        using var data = DatasetCatalog.Load(folder.Path, DatasetSplit.Test, folderOptions: new ImageFolderOptions(ImageSize: 16));
+        Assert.Equal(["ant", "bee", "cat"], data.ClassNames);
+        Assert.Equal(new long[] { 1, 2 }, data.Labels.data<long>().ToArray());
+        var streamed = DatasetCatalog.ScanImageFolder(folder.Path, DatasetSplit.Test);
+        Assert.Equal([1, 2], streamed.Samples.Select(s => s.Label));
+
+        TestImages.Write(folder.File("val/dog/1.png"), 20, 20, 6);
+        var error = Assert.Throws<InvalidDataException>(() => DatasetCatalog.Load(folder.Path, DatasetSplit.Test).Dispose());
+        Assert.Contains("class 'dog' is not one of the 3 training classes (ant, bee, cat)", error.Message);
+        Assert.Contains(Path.Combine("val", "dog"), error.Message);
+    }
+
+    [Fact]
     public void BadImagesFailByNameOrAreSkippedAndListed()
     {
         using var folder = new TemporaryFolder();

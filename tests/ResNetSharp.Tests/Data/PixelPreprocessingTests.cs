@@ -31,6 +31,35 @@ public class PixelPreprocessingTests
         Assert.True(different <= reference.Length / 1000, $"{different} of {reference.Length} pixels differ by one");
     }
 
+    [Theory]
+    [InlineData(9, 700, 16, 12)]    // wide: only the centre columns are resized
+    [InlineData(700, 9, 16, 12)]    // tall
+    [InlineData(30, 41, 12, 16)]    // resized shorter than the crop: padded, as before
+    [InlineData(50, 50, 0, 16)]     // no resize
+    public void ResizeAndCropComputesOnlyTheCropButEqualsTheFullResizeCropped(int height, int width, int resize, int crop)
+    {
+        var random = new Random(height * 31 + width);
+        var rgb = new byte[3 * height * width];
+        random.NextBytes(rgb);
+        var preprocessing = new ImagePreprocessing(resize, crop, ImagePreprocessing.ImageNetMean, ImagePreprocessing.ImageNetStd);
+        var windowed = preprocessing.ResizeAndCrop(new DecodedImage(rgb, height, width));
+        var planes = PixelPlanes.FromImage(new DecodedImage(rgb, height, width));
+        var full = (resize > 0 ? ImagePreprocessing.ResizeShorterSide(planes, resize) : planes).CenterCrop(crop);
+        Assert.Equal(full.Data, windowed.Data);
+    }
+
+    [Fact]
+    public void AOneByHundredThousandStripCostsNoMoreThanItsCrop()
+    {
+        var strip = new DecodedImage(Enumerable.Range(0, 3 * 100_000).Select(i => (byte)i).ToArray(), 1, 100_000);
+        // Resized in full, the shorter side of 256 makes it 256 x 25,600,000 pixels (6.5 billion bytes).
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var pixels = ImagePreprocessing.ImageNet.ResizeAndCrop(strip);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        Assert.Equal((3, 224, 224), (pixels.Channels, pixels.Height, pixels.Width));
+        Assert.True(allocated < 16 << 20, $"allocated {allocated:N0} bytes");
+    }
+
     [Fact]
     public void CenterCropPadsSmallImagesAroundTheCentreLikeTorchvision()
     {

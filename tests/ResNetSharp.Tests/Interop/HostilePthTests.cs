@@ -7,21 +7,8 @@ namespace ResNetSharp.Tests.Interop;
 
 public class HostilePthTests
 {
-    private static string Archive(TemporaryFolder folder, byte[] pickle, params (string Name, byte[] Data)[] storages)
-    {
-        string path = folder.File($"hostile-{Guid.NewGuid():N}.pth");
-        using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
-        void Add(string name, byte[] data)
-        {
-            using var stream = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
-            stream.Write(data);
-        }
-        Add("archive/data.pkl", pickle);
-        foreach (var (name, data) in storages)
-            Add($"archive/data/{name}", data);
-        Add("archive/version", "3\n"u8.ToArray());
-        return path;
-    }
+    private static string Archive(TemporaryFolder folder, byte[] pickle, params (string Name, byte[] Data)[] storages) =>
+        Reliability.HostileFiles.Pth(folder.Path, pickle, CompressionLevel.NoCompression, storages);
 
     private static byte[] Bytes(string latin1) => Encoding.Latin1.GetBytes(latin1);
 

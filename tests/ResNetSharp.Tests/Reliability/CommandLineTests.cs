@@ -31,6 +31,15 @@ public class CommandLineTests
         { "bench --model resnet18 --engine onnxruntime --mode train", "--engine onnxruntime" },
         { "bench --model resnet18 --precision fp8", "fp8" },
         { "frobnicate", "frobnicate" },
+        { "predict --model resnet18 --weights w.pth --image-size -5 a.png", "--image-size must be from 1 to 8192; got -5" },
+        { "predict --model resnet18 --weights w.pth --image-size 100000 a.png", "--image-size must be from 1 to 8192; got 100000" },
+        { "predict --model resnet18 --weights w.pth --image-size 2147483647 a.png", "--image-size must be from 1 to 8192" },
+        { "predict --onnx m.onnx --image-size 0 a.png", "--image-size must be from 1 to 8192; got 0" },
+        { "summary --model resnet18 --num-classes 2147483647", "--num-classes must be from 0 to 1000000" },
+        { "bench --model resnet18 --batch 100000000", "--batch 100000000" },
+        { "bench --model resnet18 --input 3x60000x60000", "--input '3x60000x60000' is too large" },
+        { "bench --model resnet18 --threads 100000", "--threads must be from 1 to" },
+        { "summary --spec /dev/zero", "character device" },
     };
 
     [Theory]

@@ -15,7 +15,8 @@ namespace ResNetSharp.Interop.Pth;
 /// </summary>
 public static class PthFile
 {
-    private const long MaxPickleBytes = 64L << 20;
+    // A state dict's pickle takes about 200 bytes per tensor: 16 MiB is room for 80,000 tensors.
+    private const long MaxPickleBytes = 16L << 20;
     // Checkpoints nest the state dict a level or two deep ({"model": {...}}); more is not a checkpoint.
     private const int MaxNesting = 8;
     // Deflate cannot expand data more than about 1032 times; a larger declared size is a lie.
@@ -86,10 +87,13 @@ public static class PthFile
         throw new PthFormatException(path, "not a zip archive (expected a file written by torch.save)");
     }
 
+    /// <summary>A storage the pickle loaded: only a rebuild function may turn it into a tensor (it is not one itself).</summary>
+    private sealed record StorageRef(Tensor Data, string Key);
+
     /// <summary>One archive being read: finds its entries and turns the pickle into tensors.</summary>
     private sealed class ArchiveReader(ZipArchive archive, long fileLength, PthLoadLimits limits)
     {
-        private readonly Dictionary<string, Tensor> _storages = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, StorageRef> _storages = new(StringComparer.Ordinal);
         private readonly List<Tensor> _created = [];
         private string _prefix = "";
         private long _decompressedBytes;
@@ -104,15 +108,15 @@ public static class PthFile
             var root = new RestrictedUnpickler(program, IsAllowed, Reduce, PersistentLoad, limits.MaxPickleObjects).Load();
             var result = StateDictFrom(root);
             CheckTensorBytes(result);
-            long storedValues = _storages.Values.Sum(s => s.numel());
-            foreach (var storage in _storages.Values)
+            long storedValues = _storages.Values.Sum(s => s.Data.numel());
+            foreach (var (storage, _) in _storages.Values)
                 storage.Dispose(); // views keep what they use alive, as torch's tensors do
             return (result, storedValues);
         }
 
         public void DisposeAll()
         {
-            foreach (var tensor in _created.Concat(_storages.Values))
+            foreach (var tensor in _created.Concat(_storages.Values.Select(s => s.Data)))
                 tensor.Dispose();
         }
 
@@ -219,13 +223,14 @@ public static class PthFile
             CountDecompressed(entry, bytes);
             _storageBytes += bytes;
             var storage = empty(numel, dtype);
-            _storages[key] = storage;
+            var reference = new StorageRef(storage, key);
+            _storages[key] = reference;
             if (bytes > 0)
             {
                 using var content = entry.Open();
                 content.ReadExactly(storage.bytes);
             }
-            return storage;
+            return reference;
         }
 
         private object? Reduce(PickleGlobal function, PickleTuple args) => function.Name switch
@@ -238,7 +243,7 @@ public static class PthFile
 
         private Tensor RebuildTensor(IReadOnlyList<object?> args)
         {
-            if (args is not [Tensor storage, long offset, PickleTuple size, PickleTuple stride, bool, ..])
+            if (args is not [StorageRef { Data: var storage }, long offset, PickleTuple size, PickleTuple stride, bool, ..])
                 throw new InvalidDataException("_rebuild_tensor_v2 arguments are not (storage, offset, size, stride, requires_grad, hooks)");
             long[] shape = Longs(size, "size");
             long[] strides = Longs(stride, "stride");
@@ -321,7 +326,8 @@ public static class PthFile
                 result.Add((name, tensor));
             }
             // Tensors outside the chosen state dict (e.g. optimizer state) are freed now.
-            foreach (var unused in _created.Except(result.Select(r => r.Item2)).ToList())
+            var kept = new HashSet<Tensor>(result.Select(r => r.Item2), ReferenceEqualityComparer.Instance);
+            foreach (var unused in _created.Where(t => !kept.Contains(t)))
                 unused.Dispose();
             return result;
         }

@@ -1,0 +1,126 @@
+using ResNetSharp.Cli;
+using ResNetSharp.Common;
+using ResNetSharp.Data.Images;
+using ResNetSharp.Interop;
+using ResNetSharp.IO;
+using ResNetSharp.Tests.Cli;
+using ResNetSharp.Tests.Data;
+using static ResNetSharp.Tests.Reliability.HostileFiles;
+
+namespace ResNetSharp.Tests.Reliability;
+
+/// <summary>
+/// Paths that are not regular files: FIFOs (which block a reader forever), devices, folders and link loops.
+/// Readers refuse them by name and writers never replace them.
+/// </summary>
+[Trait("Category", "Reliability")]
+public class SpecialFileTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    /// <summary>Runs the CLI in-process; if it blocks on <paramref name="fifo"/>, a writer is connected to end the wait and the test fails.</summary>
+    private static (int Code, string Output, string Error) RunOrUnblock(string fifo, params string[] args)
+    {
+        var run = Task.Run(() => SummaryCommandTests.Run(args));
+        if (run.Wait(Patience))
+            return run.Result;
+        using (new FileStream(fifo, FileMode.Open, FileAccess.Write)) { }
+        run.Wait(Patience);
+        Assert.Fail($"resnet {string.Join(" ", args)} blocked on the FIFO {fifo}");
+        return default;
+    }
+
+    private static void AssertRefused((int Code, string Output, string Error) run, string command, string tried, params string[] expected)
+    {
+        var lines = run.Error.Trim().Split('\n');
+        Assert.True(run.Code == CliApp.UsageError, $"exit {run.Code}: {run.Error}{run.Output}");
+        Assert.Single(lines);
+        foreach (var fragment in expected)
+            Assert.Contains(fragment, lines[0]);
+        ReliabilityLog.Record("special files", command, tried, 1, $"ok: exit 2, \"{lines[0].Trim()}\"");
+    }
+
+    private static string TinyWeights(TemporaryFolder folder) =>
+        ModelWeights(folder.File("w.safetensors"), TinySpec,
+            WeightsModel.Describe(new ModelCard("tiny", ["a", "b", "c"], 3, Imaging.ImagePreprocessing.ForCrop(8)).ToMetadata(), "tiny", TinySpec));
+
+    [Fact]
+    public void AFifoGivenAsWeightsOnnxConfigSpecOrImageIsRefusedWithoutBlocking()
+    {
+        using var folder = new TemporaryFolder();
+        string weights = TinyWeights(folder);
+        string image = TestImages.Write(folder.File("a.png"), 12, 10, seed: 1);
+        var cases = new (string Command, string Fifo, string[] Args)[]
+        {
+            ("predict", "weights.safetensors", ["predict", "--model", "resnet18", "--weights", "FIFO", image]),
+            ("predict", "model.onnx", ["predict", "--onnx", "FIFO", image]),
+            ("train", "config.json", ["train", "--config", "FIFO", "-o", folder.File("run")]),
+            ("summary", "spec.json", ["summary", "--spec", "FIFO"]),
+            ("predict", "image.png", ["predict", "--weights", weights, "FIFO"]),
+        };
+        foreach (var (command, name, args) in cases)
+        {
+            string fifo = Fifo(folder.File(name));
+            var run = RunOrUnblock(fifo, args.Select(a => a == "FIFO" ? fifo : a).ToArray());
+            AssertRefused(run, command, $"a FIFO as {name}", name, "named pipe (FIFO), not a regular file");
+        }
+    }
+
+    [Fact]
+    public void ACharacterDeviceAsASpecAndALinkLoopAsWeightsAreRefused()
+    {
+        using var folder = new TemporaryFolder();
+        AssertRefused(SummaryCommandTests.Run("summary", "--spec", "/dev/zero"), "summary", "--spec /dev/zero", "/dev/zero", "character device");
+        string loop = folder.File("loop.pth");
+        File.CreateSymbolicLink(loop, loop);
+        AssertRefused(SummaryCommandTests.Run("predict", "--model", "resnet18", "--weights", loop, "a.png"), "predict", "--weights naming a link to itself",
+            "loop.pth", "loop of symbolic links");
+    }
+
+    [Fact]
+    public void TheAtomicWriterNeverReplacesAFolderAFifoOrADevice()
+    {
+        using var folder = new TemporaryFolder();
+        var targets = new List<(string Path, FileKind Kind)>
+        {
+            (Fifo(folder.File("pipe")), FileKind.Fifo),
+            (Directory.CreateDirectory(folder.File("dir")).FullName, FileKind.Directory),
+        };
+        if (CharacterDevice(folder.File("device")) is { } device)
+            targets.Add((device, FileKind.CharacterDevice)); // needs root (mknod), as in CI
+        foreach (var (path, kind) in targets)
+        {
+            var error = Assert.Throws<IOException>(() => AtomicFile.Write(path, stream => stream.WriteByte(1)));
+            Assert.Contains(path, error.Message);
+            Assert.Contains(FileProbe.Describe(kind), error.Message);
+            Assert.Equal(kind, FileProbe.Of(path).Kind);
+            ReliabilityLog.Record("special files", "atomic writer", $"writing over a {kind}", 1, $"ok: refused, \"{error.Message}\"; left as it was");
+        }
+        Assert.Empty(Directory.GetFiles(folder.Path, AtomicFile.TemporaryPrefix + "*"));
+        AtomicFile.Write(folder.File("plain"), stream => stream.WriteByte(1)); // a regular file is still replaced
+        AtomicFile.Write(folder.File("plain"), stream => stream.WriteByte(2));
+        Assert.Equal([2], File.ReadAllBytes(folder.File("plain")));
+    }
+
+    [Fact]
+    public void FolderScansFollowALinkLoopOnceAndLeaveFifosOut()
+    {
+        using var folder = new TemporaryFolder();
+        string images = Directory.CreateDirectory(folder.File("images")).FullName;
+        TestImages.Write(Path.Combine(images, "a.png"), 12, 10, seed: 1);
+        TestImages.Write(Path.Combine(images, "sub", "b.png"), 12, 10, seed: 2);
+        Directory.CreateSymbolicLink(Path.Combine(images, "sub", "up"), images); // a loop: images/sub/up -> images
+        Directory.CreateSymbolicLink(Path.Combine(images, "again"), images);      // and a second way in
+        Fifo(Path.Combine(images, "stuck.png"));
+
+        var listed = ImageFolderIndex.ListImages(images);
+        Assert.Equal([Path.Combine(images, "a.png"), Path.Combine(images, "sub", "b.png")], listed);
+
+        string weights = TinyWeights(folder);
+        var run = RunOrUnblock(Path.Combine(images, "stuck.png"), "embed", "--weights", weights, "-o", folder.File("f.npy"), images);
+        Assert.True(run.Code == 0, run.Error + run.Output);
+        Assert.Equal(new long[] { 2, 8 }, NpyFile.ReadFloat32(folder.File("f.npy")).Shape);
+        ReliabilityLog.Record("special files", "embed", "a folder with two link loops and a FIFO named stuck.png", 1,
+            "ok: each real folder scanned once, the FIFO left out, 2 images embedded");
+    }
+}
