@@ -62,9 +62,8 @@ internal sealed record FuzzTarget(string Name, string FileName, Type Error, Func
         new("safetensors (header JSON)", "weights.safetensors", typeof(SafetensorsFormatException),
             _ => SafetensorsParts(SafetensorsSeed.Value).Header, path => DisposeAll(SafetensorsFile.Load(path).Tensors),
             header => WithSafetensorsHeader(header, SafetensorsSeed.Value), Json: true),
-        new("weights metadata to model", "model.safetensors", typeof(FormatException),
-            _ => SafetensorsParts(ModelWeightsSeed.Value).Header, ReadModelWeights, header => WithSafetensorsHeader(header, ModelWeightsSeed.Value),
-            Json: true),
+        new("weights metadata to model", "model.safetensors", typeof(FormatException), _ => MetadataOf(ModelWeightsSeed.Value), ReadModelWeights,
+            metadata => WithMetadata(metadata, ModelWeightsSeed.Value), Json: true),
         new("pth (zip + pickle)", "weights.pth", typeof(PthFormatException), _ => TensorFileBytes((p, t, _) => PthWriter.Save(p, t)),
             path => DisposeAll(PthFile.Load(path))),
         new("pth (pickle inside zip)", "weights.pth", typeof(PthFormatException), _ => PickleOf(PthSeed.Value),
@@ -230,6 +229,24 @@ internal sealed record FuzzTarget(string Name, string FileName, Type Error, Func
         header.CopyTo(file, 8);
         data.CopyTo(file, 8 + header.Length);
         return file;
+    }
+
+    /// <summary>The "__metadata__" object of a safetensors header, as JSON text (the header's first member, as our writer puts it).</summary>
+    private static byte[] MetadataOf(byte[] file)
+    {
+        string header = Encoding.UTF8.GetString(SafetensorsParts(file).Header);
+        using var document = System.Text.Json.JsonDocument.Parse(header);
+        return Encoding.UTF8.GetBytes(document.RootElement.GetProperty("__metadata__").GetRawText());
+    }
+
+    /// <summary>The seed file with <paramref name="metadata"/> spliced in as its "__metadata__" text; the tensor entries and data as they were.</summary>
+    private static byte[] WithMetadata(byte[] metadata, byte[] file)
+    {
+        string header = Encoding.UTF8.GetString(SafetensorsParts(file).Header).TrimEnd();
+        string original = Encoding.UTF8.GetString(MetadataOf(file));
+        int at = header.IndexOf(original, StringComparison.Ordinal);
+        var spliced = Encoding.UTF8.GetBytes(header[..at]).Concat(metadata).Concat(Encoding.UTF8.GetBytes(header[(at + original.Length)..])).ToArray();
+        return WithSafetensorsHeader(spliced, file);
     }
 
     /// <summary>Weights of a tiny network with the model card and spec that training writes.</summary>
