@@ -83,7 +83,7 @@ public static class WeightsModel
 
     /// <summary>
     /// Refuses (with a <see cref="FormatException"/>) a spec whose convolution and classifier weights alone
-    /// (<see cref="SpecLimits.WeightCount"/>) outnumber the values the file stores: a strict load could never
+    /// (<see cref="SpecLimits.WeightCount(ResNetSpec)"/>) outnumber the values the file stores: a strict load could never
     /// fill it, and a file must not make the reader build a model larger than itself.
     /// </summary>
     public static void RequireFits(ResNetSpec spec, WeightFileContents contents, string path)

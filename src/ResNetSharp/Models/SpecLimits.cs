@@ -27,38 +27,35 @@ public static class SpecLimits
 
     /// <summary>
     /// The number of convolution and classifier weights the spec builds: a lower bound of its parameter
-    /// count (norms, biases and squeeze-excitation are left out), computed without building anything.
-    /// Fields are not validated here; the result is a double so that no size overflows.
+    /// count (norms, biases and squeeze-excitation are left out), from its plan, without building anything.
     /// </summary>
-    public static double WeightCount(ResNetSpec spec)
+    public static double WeightCount(ResNetSpec spec) => WeightCount(NetworkPlanner.Plan(spec));
+
+    /// <summary>The convolution and classifier weights of a planned network; see <see cref="WeightCount(ResNetSpec)"/>.</summary>
+    public static double WeightCount(NetworkPlan plan)
     {
+        var spec = plan.Spec;
         double input = spec.InChannels, stem = spec.StemChannels, deep = spec.DeepStemWidth;
         double weights = spec.Stem switch
         {
             StemKind.Cifar => input * stem * 9,
             StemKind.ImageNet => input * stem * 49,
             StemKind.Deep => input * deep * 9 + deep * deep * 9 + deep * stem * 9,
-            _ => 0, // a kind added later counts nothing: still a lower bound
+            _ => 0, // a stem added later counts nothing here: still a lower bound
         };
-        double inChannels = stem;
-        for (int stage = 0; stage < spec.Depths.Length; stage++)
-        {
-            double planes = stage < spec.Widths.Length ? spec.Widths[stage] : 0;
-            double outChannels = planes * spec.Expansion;
-            double inner = spec.Block == BlockKind.Basic ? planes : Math.Floor(planes * spec.BaseWidth / 64.0) * spec.Groups;
-            for (int i = 0; i < spec.Depths[stage]; i++)
-            {
-                weights += spec.Block switch
-                {
-                    BlockKind.Basic => inChannels * inner * 9 + inner * outChannels * 9,
-                    BlockKind.Bottleneck => inChannels * inner + inner * inner / Math.Max(spec.Groups, 1) * 9 + inner * outChannels,
-                    _ => 0,
-                };
-                if (i == 0 && (stage > 0 || inChannels != outChannels))
-                    weights += inChannels * outChannels;
-                inChannels = outChannels;
-            }
-        }
-        return weights + inChannels * spec.NumClasses;
+        foreach (var block in plan.Blocks)
+            foreach (var conv in block.ShortcutConvolution is { } projection ? block.Convolutions.Append(projection) : block.Convolutions)
+                weights += (double)conv.InChannels / conv.Groups * conv.OutChannels * conv.Kernel * conv.Kernel;
+        return weights + (double)plan.NumFeatures * spec.NumClasses;
+    }
+
+    /// <summary>The plan, if its weights are within <see cref="MaxWeights"/>; an <see cref="ArgumentException"/> naming the spec otherwise.</summary>
+    internal static NetworkPlan WithinWeights(NetworkPlan plan)
+    {
+        double weights = WeightCount(plan);
+        return weights <= MaxWeights ? plan
+            : throw new ArgumentException(
+                $"ResNet spec field 'Depths' [{string.Join(", ", plan.Spec.Depths)}] with widths [{string.Join(", ", plan.Spec.Widths)}] makes {weights:E2} weights; expected at most {MaxWeights:E2}.",
+                nameof(plan));
     }
 }

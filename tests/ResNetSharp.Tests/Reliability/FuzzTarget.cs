@@ -55,6 +55,15 @@ internal sealed record FuzzTarget(string Name, string FileName, Type Error, Func
     public static FuzzTarget Named(string name) =>
         All.SingleOrDefault(t => t.Name == name) ?? throw new ArgumentException($"no fuzz target '{name}'", nameof(name));
 
+    // Declared before All, whose readers use them.
+    private static readonly ResNetSpec TinySpec = HostileFiles.TinySpec;
+
+    private static readonly TrainingConfig ConfigSeed = new() { Model = "resnet18_cifar", Epochs = 2, BatchSize = 16, TrainLimit = 100 };
+
+    private static readonly Lazy<byte[]> SafetensorsSeed = new(() => TensorFileBytes(SafetensorsFile.Save));
+    private static readonly Lazy<byte[]> PthSeed = new(() => TensorFileBytes((p, t, _) => PthWriter.Save(p, t)));
+    private static readonly Lazy<byte[]> ModelWeightsSeed = new(ModelWeightsBytes);
+
     public static IReadOnlyList<FuzzTarget> All { get; } =
     [
         new("safetensors", "weights.safetensors", typeof(SafetensorsFormatException), _ => TensorFileBytes(SafetensorsFile.Save),
@@ -86,16 +95,6 @@ internal sealed record FuzzTarget(string Name, string FileName, Type Error, Func
             path => TrainingConfig.FromJson(InputFile.ReadAllText(path, "Config", 1 << 20), path), Json: true),
     ];
 
-    private static readonly ResNetSpec TinySpec = new()
-    {
-        Block = BlockKind.Basic, Depths = [1, 1], Widths = [4, 8], StemChannels = 4, Stem = StemKind.Cifar, NumClasses = 3,
-    };
-
-    private static readonly TrainingConfig ConfigSeed = new() { Model = "resnet18_cifar", Epochs = 2, BatchSize = 16, TrainLimit = 100 };
-
-    private static readonly Lazy<byte[]> SafetensorsSeed = new(() => TensorFileBytes(SafetensorsFile.Save));
-    private static readonly Lazy<byte[]> PthSeed = new(() => TensorFileBytes((p, t, _) => PthWriter.Save(p, t)));
-    private static readonly Lazy<byte[]> ModelWeightsSeed = new(ModelWeightsBytes);
 
     /// <summary>Reads weights the way eval/predict do from metadata alone: the model card, then the model the file names, built and loaded.</summary>
     private static void ReadModelWeights(string path)

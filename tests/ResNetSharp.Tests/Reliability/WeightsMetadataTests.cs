@@ -101,7 +101,7 @@ public class WeightsMetadataTests
             (TinySpec with { Depths = [1000, 1000], Widths = [4096, 4096] }, "Depths"), // 6e11 weights
         };
         foreach (var (spec, field) in bad)
-            Assert.Contains($"'{field}'", Assert.Throws<ArgumentException>(() => spec.Validate()).Message);
+            Assert.Contains($"'{field}'", Assert.Throws<ArgumentException>(() => NetworkPlanner.Plan(spec)).Message);
     }
 
     public static TheoryData<string, string, string> BadCardEntries() => new()

@@ -3,7 +3,7 @@ namespace ResNetSharp.Models;
 /// <summary>Turns a <see cref="ResNetSpec"/> into a <see cref="NetworkPlan"/>; pure, allocates no tensors.</summary>
 public static class NetworkPlanner
 {
-    /// <summary>Validates the spec and resolves every block's convolutions, shortcut, stride and drop-path rate.</summary>
+    /// <summary>Validates the spec and resolves every block's convolutions, shortcut, stride and drop-path rate; a plan of more than <see cref="SpecLimits.MaxWeights"/> weights is refused.</summary>
     public static NetworkPlan Plan(ResNetSpec spec)
     {
         spec.Validate();
@@ -36,8 +36,8 @@ public static class NetworkPlanner
             }
             stages.Add(new StagePlan(stageName, blocks, reduction));
         }
-        return new NetworkPlan(spec, stemReduction, stages,
-            BlockOrders.NormAfterStem(spec.BlockOrder), BlockOrders.NormBeforeHead(spec.BlockOrder));
+        return SpecLimits.WithinWeights(new NetworkPlan(spec, stemReduction, stages,
+            BlockOrders.NormAfterStem(spec.BlockOrder), BlockOrders.NormBeforeHead(spec.BlockOrder)));
     }
 
     /// <summary>
