@@ -51,14 +51,8 @@ public class CommandLineTests
         Environment.CurrentDirectory = folder.Path; // relative file names in the cases point at nothing
         try
         {
-            var (code, output, error) = SummaryCommandTests.Run(commandLine.Split(' '));
-            var lines = error.Trim().Split('\n');
-            Assert.True(code == CliApp.UsageError, $"exit {code} for '{commandLine}': {error}{output}");
-            Assert.Single(lines);
-            Assert.StartsWith("resnet: ", lines[0]);
-            Assert.Contains(expected, lines[0]);
-            Assert.DoesNotContain("   at ", error);
-            ReliabilityLog.Record("command line", commandLine.Split(' ')[0], $"`resnet {commandLine}`", 1, $"ok: exit 2, \"{lines[0].Trim()}\"");
+            var run = SummaryCommandTests.Run(commandLine.Split(' '));
+            UsageErrors.AssertOneLine(run, "command line", commandLine.Split(' ')[0], $"`resnet {commandLine}`", "resnet: ", expected);
         }
         finally
         {

@@ -1,4 +1,3 @@
-using ResNetSharp.Cli;
 using ResNetSharp.Common;
 using ResNetSharp.Data.Images;
 using ResNetSharp.Interop;
@@ -30,15 +29,8 @@ public class SpecialFileTests
         return default;
     }
 
-    private static void AssertRefused((int Code, string Output, string Error) run, string command, string tried, params string[] expected)
-    {
-        var lines = run.Error.Trim().Split('\n');
-        Assert.True(run.Code == CliApp.UsageError, $"exit {run.Code}: {run.Error}{run.Output}");
-        Assert.Single(lines);
-        foreach (var fragment in expected)
-            Assert.Contains(fragment, lines[0]);
-        ReliabilityLog.Record("special files", command, tried, 1, $"ok: exit 2, \"{lines[0].Trim()}\"");
-    }
+    private static void AssertRefused((int Code, string Output, string Error) run, string command, string tried, params string[] expected) =>
+        UsageErrors.AssertOneLine(run, "special files", command, tried, expected);
 
     private static string TinyWeights(TemporaryFolder folder) =>
         ModelWeights(folder.File("w.safetensors"), TinySpec,

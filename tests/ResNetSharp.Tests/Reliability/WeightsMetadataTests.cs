@@ -1,4 +1,3 @@
-using ResNetSharp.Cli;
 using ResNetSharp.Imaging;
 using ResNetSharp.Interop;
 using ResNetSharp.Interop.Onnx;
@@ -19,15 +18,8 @@ public class WeightsMetadataTests
     private static Dictionary<string, string> Card(ImagePreprocessing? preprocessing = null) =>
         WeightsModel.Describe(new ModelCard("tiny", ["a", "b", "c"], 3, preprocessing ?? ImagePreprocessing.ForCrop(8)).ToMetadata(), "tiny", TinySpec);
 
-    private static void AssertOneLineExitTwo((int Code, string Output, string Error) run, string subject, params string[] expected)
-    {
-        var lines = run.Error.Trim().Split('\n');
-        Assert.True(run.Code == CliApp.UsageError, $"exit {run.Code}: {run.Error}{run.Output}");
-        Assert.Single(lines);
-        foreach (var fragment in expected)
-            Assert.Contains(fragment, lines[0]);
-        ReliabilityLog.Record("bad weights", "predict", subject, 1, $"ok: exit 2, \"{lines[0].Trim()}\"");
-    }
+    private static void AssertOneLineExitTwo((int Code, string Output, string Error) run, string subject, params string[] expected) =>
+        UsageErrors.AssertOneLine(run, "bad weights", "predict", subject, expected);
 
     /// <summary>Peak resident growth of this process while <paramref name="action"/> runs.</summary>
     private static long PeakGrowth(Action action)
