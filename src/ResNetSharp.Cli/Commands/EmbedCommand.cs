@@ -48,6 +48,9 @@ public static class EmbedCommand
                     paths.AddRange(images.Paths);
                 }
             }
+            if (paths.Count == 0)
+                throw new InvalidDataException($"{parsed.GetValue(folder)!.FullName}: none of the {files.Count} images decoded, so nothing was written " +
+                    $"({string.Join("; ", stream.Skipped.Take(3).Select(s => s.Problem))}{(stream.Skipped.Count > 3 ? "; …" : "")}).");
             int width = loaded.Model.NumFeatures;
             NpyFile.WriteFloat32(npy, rows.ToArray(), paths.Count, width);
             string listing = Path.ChangeExtension(npy, ".paths.txt");

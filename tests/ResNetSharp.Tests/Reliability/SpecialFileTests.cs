@@ -116,4 +116,16 @@ public class SpecialFileTests
         ReliabilityLog.Record("special files", "embed", "a folder with two link loops and a FIFO named stuck.png", 1,
             "ok: each real folder scanned once, the FIFO left out, 2 images embedded");
     }
+
+    [Fact]
+    public void AnEmbedWhoseEveryImageIsSkippedFailsAndWritesNothing()
+    {
+        using var folder = new TemporaryFolder();
+        string images = Directory.CreateDirectory(folder.File("broken")).FullName;
+        File.WriteAllText(Path.Combine(images, "a.png"), "not a png");
+        File.WriteAllText(Path.Combine(images, "b.jpg"), "not a jpeg");
+        var run = SummaryCommandTests.Run("embed", "--weights", TinyWeights(folder), "--skip-bad-images", "-o", folder.File("f.npy"), images);
+        UsageErrors.AssertOneLine(run, "bad images", "embed", "--skip-bad-images on a folder where no image decodes", "none of the 2 images decoded", "a.png");
+        Assert.False(File.Exists(folder.File("f.npy")));
+    }
 }
