@@ -87,6 +87,7 @@ internal sealed record FuzzTarget(string Name, string FileName, Type Error, Func
         new("jpeg", "image.jpg", typeof(ImageDecodeException), folder => ImageBytes(folder, SKEncodedImageFormat.Jpeg), DecodeAndPreprocess),
         new("webp", "image.webp", typeof(ImageDecodeException), folder => ImageBytes(folder, SKEncodedImageFormat.Webp), DecodeAndPreprocess),
         new("bmp", "image.bmp", typeof(ImageDecodeException), _ => BmpBytes(13, 9), DecodeAndPreprocess),
+        new("jpeg (uploaded stream)", "upload.jpg", typeof(ImageDecodeException), folder => ImageBytes(folder, SKEncodedImageFormat.Jpeg), DecodeUpload),
         new("onnx", "model.onnx", typeof(OnnxModelException), _ => OnnxBytes(), OpenAndRunOnnx),
         new("npy", "input.npy", typeof(FormatException), NpyBytes, path => NpyFile.ReadFloat32(path)),
         new("spec JSON", "spec.json", typeof(FormatException), _ => Encoding.UTF8.GetBytes(ResNetSpecJson.ToJson(TinySpec)),
@@ -109,6 +110,29 @@ internal sealed record FuzzTarget(string Name, string FileName, Type Error, Func
         var image = ImageDecoder.Decode(path);
         var pixels = ImagePreprocessing.ImageNet.ResizeAndCrop(image);
         ImagePreprocessing.ImageNet.Normalize(pixels, new float[3 * 224 * 224], 3);
+    }
+
+    /// <summary>As the server decodes an upload: from a stream that cannot seek, named by its source.</summary>
+    private static void DecodeUpload(string path)
+    {
+        using var file = File.OpenRead(path);
+        var image = ImageDecoder.Decode(new ForwardOnlyStream(file), path);
+        ImagePreprocessing.ImageNet.ResizeAndCrop(image);
+    }
+
+    /// <summary>A stream that only reads forward, as a request body does.</summary>
+    private sealed class ForwardOnlyStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Opens the model and, when its input is small, runs one image through it.</summary>
