@@ -53,6 +53,8 @@ public static class EvalCommand
                 ? (given, ModelResolver.Resolve(given))
                 : ModelSelection.FromWeights(weightsMetadata, weightsFile.FullName);
             var spec = named with { NumClasses = data.ClassNames.Count, InChannels = modelChannels };
+            if (parsed.GetValue(model) is null) // the file chose the model: it must hold one that size
+                WeightsModel.RequireFits(spec.Validate(), WeightFile.ReadContents(weightsFile.FullName), weightsFile.FullName);
             using var network = new ResNet(spec);
             WeightLoader.LoadFile(network, weightsFile.FullName);
             network.to(selectedDevice);

@@ -4,7 +4,7 @@ namespace ResNetSharp.Tests.Reliability;
 /// Seeded mutation fuzzing of every file reader, each in the <see cref="ReaderSandbox"/> (a child process
 /// with a capped address space): each mutated input must end in a result or in the reader's documented
 /// error type with a message naming the file, without a crash, a hang or a memory blow-up.
-/// RESNETSHARP_FUZZ_ITERATIONS sets the inputs per reader (default 120; tools/fuzz.sh runs 10,000);
+/// RESNETSHARP_FUZZ_ITERATIONS sets the inputs per reader (default 120; `bash tools/reliability-report.sh 10000` runs 10,000);
 /// inputs that fail are saved under fuzz-failures/ beside the tests, for FuzzRegressions/.
 /// </summary>
 [Trait("Category", "Reliability")]

@@ -78,6 +78,21 @@ public class WeightsMetadataTests
     }
 
     [Fact]
+    public void EvalRefusesAModelLargerThanTheFileBeforeBuildingIt()
+    {
+        using var folder = new TemporaryFolder();
+        var metadata = Card();
+        // 4,000 blocks of width 64: 1.2 GB of weights, named by a file of a few kilobytes.
+        metadata[WeightsModel.SpecKey] = """{"block": "basic", "depths": [1000, 1000, 1000, 1000], "widths": [64, 64, 64, 64], "stem": "cifar", "numClasses": 3}""";
+        string weights = ModelWeights(folder.File("huge.safetensors"), TinySpec, metadata);
+        foreach (var split in new[] { "train", "val" })
+            foreach (var name in new[] { "a", "b", "c" })
+                TestImages.Write(folder.File($"data/{split}/{name}/1.png"), 12, 12, name[0]);
+        UsageErrors.AssertOneLine(SummaryCommandTests.Run("eval", "--weights", weights, "--dataset", folder.File("data")),
+            "bad weights", "eval", "metadata naming 4,000 blocks in a few-kilobyte file", "huge.safetensors", "stores only");
+    }
+
+    [Fact]
     public void SpecLimitsRefuseSizesNoResNetNeedsAndAdmitTheWholeCatalog()
     {
         foreach (var name in ModelCatalog.Names)
