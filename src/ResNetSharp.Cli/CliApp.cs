@@ -24,6 +24,9 @@ public static class CliApp
             PredictCommand.Create(output),
             EmbedCommand.Create(output),
             ExplainCommand.Create(output),
+            WeightsCommand.Create(output),
+            IndexCommand.Create(output),
+            SearchCommand.Create(output),
             ExportCommand.Create(output),
             BenchCommand.Create(output),
         };
