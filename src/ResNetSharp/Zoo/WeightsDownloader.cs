@@ -61,7 +61,17 @@ public sealed class WeightsDownloader(HttpClient http, WeightsCache cache, Uri? 
         string sha256;
         using (var file = OpenExclusive(partial, weights))
         {
-            Transfer(source, file, weights, progress, cancel);
+            try
+            {
+                Transfer(source, file, weights, progress, cancel);
+            }
+            catch (Exception e) when (e is InvalidDataException || file.Length == 0)
+            {
+                // Wrong bytes are never resumed from, and an empty file has nothing to resume.
+                file.Close();
+                File.Delete(partial);
+                throw;
+            }
             file.Position = 0;
             sha256 = Convert.ToHexStringLower(SHA256.HashData(file));
             if (!weights.Matches(sha256))
@@ -93,7 +103,7 @@ public sealed class WeightsDownloader(HttpClient http, WeightsCache cache, Uri? 
                 if (TryOnce(source, file, weights, progress, cancel))
                     return;
             }
-            catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException
+            catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException && e is not RefusedByServer
                                       || e is OperationCanceledException && !cancel.IsCancellationRequested)
             {
                 last = e;
@@ -111,8 +121,12 @@ public sealed class WeightsDownloader(HttpClient http, WeightsCache cache, Uri? 
     private bool TryOnce(Uri source, FileStream file, PretrainedWeights weights, IProgress<DownloadProgress>? progress, CancellationToken cancel)
     {
         long have = file.Length;
-        if (weights.Bytes is { } expected && have == expected)
-            return true;
+        if (weights.Bytes is { } expected && have >= expected)
+        {
+            if (have == expected)
+                return true;
+            file.SetLength(have = 0); // longer than the published file: not a prefix of it
+        }
         using var request = new HttpRequestMessage(HttpMethod.Get, source);
         if (have > 0)
             request.Headers.Range = new RangeHeaderValue(have, null);
@@ -126,7 +140,7 @@ public sealed class WeightsDownloader(HttpClient http, WeightsCache cache, Uri? 
             var failure = new HttpRequestException($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}", null, response.StatusCode);
             // A 4xx other than a timeout or throttling will not get better by retrying.
             if ((int)response.StatusCode is >= 400 and < 500 and not 408 and not 429)
-                throw new IOException($"{source}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}; nothing was stored.", failure);
+                throw new RefusedByServer($"{source}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}; nothing was stored.", failure);
             throw failure;
         }
         if (response.StatusCode == HttpStatusCode.OK)
@@ -151,11 +165,7 @@ public sealed class WeightsDownloader(HttpClient http, WeightsCache cache, Uri? 
             file.Write(buffer, 0, read);
             have += read;
             if (weights.Bytes is { } limit && have > limit)
-            {
-                file.Close();
-                File.Delete(file.Name);
                 throw new InvalidDataException($"{source}: more than {limit:N0} bytes, the size of {weights.Name}; the download was deleted and nothing was stored.");
-            }
             progress?.Report(new DownloadProgress(have, total));
         }
         file.Flush(flushToDisk: true);
@@ -175,4 +185,7 @@ public sealed class WeightsDownloader(HttpClient http, WeightsCache cache, Uri? 
             throw new IOException($"{weights.Name} is being downloaded by another process ({partial} is in use); wait for it to finish.", e);
         }
     }
+
+    /// <summary>A request the server answered with a client error (404, 403, ...): retrying will not help.</summary>
+    private sealed class RefusedByServer(string message, Exception inner) : IOException(message, inner);
 }
