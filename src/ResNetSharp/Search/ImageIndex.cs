@@ -7,10 +7,11 @@ using static TorchSharp.torch;
 
 namespace ResNetSharp.Search;
 
-/// <summary>Settings of a new index's HNSW graph; 0 keeps USearch's default.</summary>
-/// <param name="Connectivity">Neighbours per node (M in the HNSW paper; USearch's default 16).</param>
+/// <summary>Settings of an index's HNSW graph; 0 keeps USearch's default.</summary>
+/// <param name="Connectivity">Neighbours per node (M in the HNSW paper; USearch's default 16). Fixed when the index is created.</param>
 /// <param name="ExpansionAdd">Candidates considered when inserting (efConstruction; default 128).</param>
-public sealed record ImageIndexOptions(int Connectivity = 0, int ExpansionAdd = 0);
+/// <param name="ExpansionSearch">Candidates considered when searching (ef; default 64): higher finds more true neighbours, more slowly. Stored with the index.</param>
+public sealed record ImageIndexOptions(int Connectivity = 0, int ExpansionAdd = 0, int ExpansionSearch = 0);
 
 /// <summary>
 /// Images searchable by similarity: L2-normalised pooled features of one model in a USearch HNSW graph on
@@ -132,8 +133,9 @@ public sealed class ImageIndex : IDisposable
         if (File.Exists(folder))
             throw new IOException($"{folder} is a file; an image index is a folder.");
         options ??= new ImageIndexOptions();
-        if (options.Connectivity < 0 || options.ExpansionAdd < 0)
-            throw new ArgumentException($"ImageIndexOptions: Connectivity ({options.Connectivity}) and ExpansionAdd ({options.ExpansionAdd}) must be 0 (default) or more.", nameof(options));
+        if (options.Connectivity < 0 || options.ExpansionAdd < 0 || options.ExpansionSearch < 0)
+            throw new ArgumentException($"ImageIndexOptions: Connectivity ({options.Connectivity}), ExpansionAdd ({options.ExpansionAdd}) and " +
+                $"ExpansionSearch ({options.ExpansionSearch}) must be 0 (default) or more.", nameof(options));
         if (model.Dimensions < 1)
             throw new ArgumentException($"IndexedModel.Dimensions must be positive; got {model.Dimensions}.", nameof(model));
         Directory.CreateDirectory(folder);
@@ -141,6 +143,8 @@ public sealed class ImageIndex : IDisposable
         try
         {
             var graph = NewGraph(model.Dimensions, options);
+            if (options.ExpansionSearch > 0)
+                USearchInternals.SetExpansionSearch(graph, options.ExpansionSearch);
             return new ImageIndex(folder, model, options, graph, [], null, writerLock, device)
             {
                 HasUnsavedChanges = true,
@@ -204,7 +208,9 @@ public sealed class ImageIndex : IDisposable
                 throw new InvalidDataException($"{vectorsFile} holds {size} vectors of {dims} dimensions; " +
                     $"{ImageIndexManifest.PathIn(folder)} says {manifest.Count} of {manifest.Dimensions}.");
             }
-            var options = new ImageIndexOptions(manifest.Connectivity, manifest.ExpansionAdd);
+            var options = new ImageIndexOptions(manifest.Connectivity, manifest.ExpansionAdd, manifest.ExpansionSearch);
+            if (options.ExpansionSearch > 0)
+                USearchInternals.SetExpansionSearch(graph, options.ExpansionSearch);
             return new ImageIndex(folder, manifest.Model.ToModel(), options, graph, paths, manifest, writerLock, device);
         }
         catch
@@ -244,8 +250,7 @@ public sealed class ImageIndex : IDisposable
             var keep = Enumerable.Range(0, fresh.Count).Where(i => !_known.Contains(fresh[i])).ToList();
             if (keep.Count == 0)
                 return 0;
-            var keys = keep.Select((_, j) => (ulong)(_paths.Count + j)).ToArray();
-            _graph.Add(keys, keep.Select(i => rows[i]).ToArray());
+            Insert((ulong)_paths.Count, keep.Select(i => rows[i]).ToArray());
             foreach (int i in keep)
             {
                 _paths.Add(fresh[i]);
@@ -261,6 +266,53 @@ public sealed class ImageIndex : IDisposable
             _lock.ExitWriteLock();
         }
     }
+
+    /// <summary>
+    /// Puts rows into the graph under keys <paramref name="first"/>, <paramref name="first"/>+1, ...: capacity grows
+    /// by half at a time (not by each call's rows), and many rows go in on all cores.
+    /// </summary>
+    private void Insert(ulong first, float[][] rows)
+    {
+        ulong needed = first + (ulong)rows.Length;
+        bool reserved = needed <= _graph.Capacity() || USearchInternals.Reserve(_graph, Math.Max(needed, _graph.Capacity() * 3 / 2));
+        if (!reserved)
+        {
+            _graph.Add(rows.Select((_, j) => first + (ulong)j).ToArray(), rows);
+            return;
+        }
+        if (rows.Length < 64 || Environment.ProcessorCount == 1)
+            for (int j = 0; j < rows.Length; j++)
+                _graph.Add(first + (ulong)j, rows[j]);
+        else
+            Parallel.For(0, rows.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                j => _graph.Add(first + (ulong)j, rows[j]));
+    }
+
+    /// <summary>
+    /// Candidates a search explores (HNSW's ef): higher finds more of the true neighbours, more slowly. Starts as
+    /// <see cref="ImageIndexOptions.ExpansionSearch"/> (or USearch's default); changing it waits for running searches.
+    /// </summary>
+    public int ExpansionSearch
+    {
+        get => USearchInternals.ExpansionSearch(_graph) ?? Options.ExpansionSearch;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _lock.EnterWriteLock();
+            try
+            {
+                if (!USearchInternals.SetExpansionSearch(_graph, value))
+                    throw new NotSupportedException("this USearch binding does not expose the search expansion.");
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+    }
+
+    /// <summary>Bytes the graph and vectors take in memory (for a read-only index, the mapped file), when USearch reports it.</summary>
+    public long? MemoryBytes => USearchInternals.MemoryUsage(_graph);
 
     /// <summary>Adds one decoded image, embedded with the index's model; false when <paramref name="path"/> is already in the index.</summary>
     public bool Add(string path, DecodedImage image) => Add([path], Embedder.Embed(image)) == 1;
@@ -415,7 +467,7 @@ public sealed class ImageIndex : IDisposable
             }
             PathsFile.Write(paths, _paths);
             var manifest = new ImageIndexManifest(ImageIndexManifest.FormatName, ImageIndexManifest.CurrentVersion, generation, _paths.Count,
-                Dimensions, Metric, (int)_graph.Connectivity(), Options.ExpansionAdd, IndexedModelEntry.From(Model),
+                Dimensions, Metric, (int)_graph.Connectivity(), Options.ExpansionAdd, Options.ExpansionSearch, IndexedModelEntry.From(Model),
                 IndexFile.Of(vectors), IndexFile.Of(paths));
             manifest.Write(Folder);
             _lock.EnterWriteLock();
@@ -464,13 +516,20 @@ public sealed class ImageIndex : IDisposable
             if (_matrix is not null)
                 return _matrix;
             var matrix = empty(_paths.Count, Dimensions, ScalarType.Float32);
-            var rows = matrix.data<float>();
-            for (int row = 0; row < _paths.Count; row++)
+            const int chunk = 4096;
+            var rows = new float[chunk * Dimensions];
+            for (int start = 0; start < _paths.Count; start += chunk)
             {
-                if (_graph.Get((ulong)row, out float[] vector) < 1)
-                    throw new InvalidDataException($"{Folder}: row {row} has no vector in the graph: the index is damaged.");
-                for (int j = 0; j < Dimensions; j++)
-                    rows[row * (long)Dimensions + j] = vector[j];
+                int n = Math.Min(chunk, _paths.Count - start);
+                for (int row = 0; row < n; row++)
+                {
+                    if (_graph.Get((ulong)(start + row), out float[] vector) < 1)
+                        throw new InvalidDataException($"{Folder}: row {start + row} has no vector in the graph: the index is damaged.");
+                    vector.CopyTo(rows, row * Dimensions);
+                }
+                using var block = tensor(rows.AsSpan(0, n * Dimensions).ToArray(), [n, Dimensions]);
+                using var target = matrix.narrow(0, start, n);
+                target.copy_(block);
             }
             return _matrix = matrix;
         }

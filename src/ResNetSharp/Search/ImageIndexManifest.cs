@@ -44,7 +44,7 @@ internal sealed record IndexFile(string File, long Bytes, string XxHash3)
 /// </summary>
 internal sealed record ImageIndexManifest(
     string Format, int Version, long Generation, long Count, int Dimensions, string Metric,
-    int Connectivity, int ExpansionAdd, IndexedModelEntry Model, IndexFile Vectors, IndexFile Paths)
+    int Connectivity, int ExpansionAdd, int ExpansionSearch, IndexedModelEntry Model, IndexFile Vectors, IndexFile Paths)
 {
     public const string FileName = "index.json";
     public const string FormatName = "resnetsharp-image-index";
@@ -82,6 +82,7 @@ internal sealed record ImageIndexManifest(
         Require(manifest!.Format == FormatName, $"\"format\" is '{manifest.Format}', not '{FormatName}'");
         Require(manifest.Version == CurrentVersion, $"version {manifest.Version} is not supported (this library reads {CurrentVersion})");
         Require(manifest.Count >= 0 && manifest.Generation >= 0, "negative count or generation");
+        Require(manifest.Connectivity >= 0 && manifest.ExpansionAdd >= 0 && manifest.ExpansionSearch >= 0, "negative graph settings");
         Require(manifest.Dimensions is > 0 and <= 1 << 16, $"dimensions {manifest.Dimensions} out of range");
         Require(manifest.Metric == ImageIndex.Metric, $"metric '{manifest.Metric}' is not '{ImageIndex.Metric}'");
         Require(manifest.Model?.Spec.ValueKind == JsonValueKind.Object && manifest.Model.Preprocessing is not null, "\"model\" lacks its spec or preprocessing");
