@@ -97,8 +97,8 @@ public sealed class ImageEmbedder : IDisposable
     /// <summary>One decoded image to a unit-length vector.</summary>
     public float[] Embed(DecodedImage image)
     {
-        using var pixels = Description.Preprocessing.ResizeAndCrop(image).ToTensor().unsqueeze(0);
-        return Embed(pixels);
+        using var scope = NewDisposeScope();
+        return Embed(Description.Preprocessing.ResizeAndCrop(image).ToTensor().unsqueeze(0));
     }
 
     /// <summary>

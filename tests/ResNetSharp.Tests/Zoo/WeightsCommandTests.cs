@@ -149,25 +149,23 @@ public class WeightsCommandTests
     }
 
     [Fact]
-    public void TransferLearningFromANamedTorchvisionStyleFileInThreeCommands()
+    public void TransferLearningFromNamedWeightsInThreeCommands()
     {
-        using var folder = new TemporaryFolder();
-        var pth = TestWeights.CatalogPth("resnet18", 21, folder.Path);
-        var entry = TestWeights.Entry("resnet18", "TEST_V1", "resnet18-0badc0de.pth", pth, fullDigest: false);
-        using var site = new Site(entry);
-        site.Mirror.Put(entry.File, pth);
-        string data = folder.File("pets");
+        using var site = new Site();
+        string spec = site.Folder.File("tiny.json");
+        File.WriteAllText(spec, ResNetSharp.Models.ResNetSpecJson.ToJson(TestWeights.TinySpec));
+        string data = site.Folder.File("pets");
         int seed = 0;
         foreach (var split in new[] { "train", "val" })
             foreach (var animal in new[] { "cat", "dog" })
                 for (int i = 0; i < (split == "train" ? 6 : 2); i++)
-                    TestImages.Write(Path.Combine(data, split, animal, $"{i}.png"), 40 + i, 36, seed++);
+                    TestImages.Write(Path.Combine(data, split, animal, $"{i}.png"), 20 + i, 18, seed++);
 
-        var (pullCode, _, pullError) = Run("weights", "pull", "resnet18:TEST_V1");
+        var (pullCode, _, pullError) = Run("weights", "pull", "tiny:TEST_V1");
         Assert.True(pullCode == 0, pullError);
-        string run = folder.File("run");
-        var (tuneCode, tuneOutput, tuneError) = Run("finetune", "--weights", "resnet18:TEST_V1", "--dataset", data, "--image-size", "32",
-            "--epochs", "1", "--batch-size", "6", "--device", "cpu", "-o", run, "--quiet");
+        string run = site.Folder.File("run");
+        var (tuneCode, tuneOutput, tuneError) = Run("finetune", "--weights", "tiny:TEST_V1", "--model", spec, "--dataset", data,
+            "--image-size", "16", "--epochs", "1", "--batch-size", "6", "--device", "cpu", "-o", run, "--quiet");
         Assert.True(tuneCode == 0, tuneError + tuneOutput);
         Assert.Contains("classifier replaced", tuneOutput);
         var (predictCode, predictOutput, predictError) = Run("predict", "--weights", run, "--device", "cpu",

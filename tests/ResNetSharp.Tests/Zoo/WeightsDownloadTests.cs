@@ -78,6 +78,34 @@ public class WeightsDownloadTests
     }
 
     [Fact]
+    public void ATorchvisionStylePthIsStoredAsSafetensorsThatGiveItsLogits()
+    {
+        using var setup = new Setup();
+        var pth = TestWeights.CatalogPth("resnet18", 21, setup.Folder.Path);
+        var entry = TestWeights.Entry("resnet18", "TEST_V1", "resnet18-0badc0de.pth", pth, fullDigest: false);
+        setup.Server.Put(entry.File, pth);
+
+        string path = setup.Downloader().Pull(entry);
+
+        Assert.EndsWith(".safetensors", path);
+        var metadata = WeightFile.ReadMetadata(path);
+        Assert.Equal("resnet18", metadata[WeightsModel.NameKey]);
+        Assert.Equal(TestWeights.Digest(pth), metadata[WeightsCache.SourceSha256Key]);
+        string original = setup.Folder.File("original.pth");
+        File.WriteAllBytes(original, pth);
+        using var fromPth = ModelCatalog.Create("resnet18", numClasses: TestWeights.Classes.Length);
+        WeightLoader.LoadFile(fromPth, original);
+        using var pulled = WeightsModel.Load(path);
+        fromPth.eval();
+        pulled.eval();
+        using var input = randn(1, 3, 32, 32);
+        using var expected = fromPth.call(input);
+        using var actual = pulled.call(input);
+        Assert.True(expected.eq(actual).all().item<bool>());
+        Assert.Contains("registry knows its prefix", setup.Cache.Verify(entry).Detail);
+    }
+
+    [Fact]
     public void ATransferCutShortResumesFromTheLastByteWithinOneCall()
     {
         using var setup = new Setup();
