@@ -19,6 +19,15 @@ public class WeightsDownloadTests
         public WeightsDownloader Downloader(int attempts = 4) =>
             new(Http, Cache, Server.BaseUrl) { Attempts = attempts, StallTimeout = TimeSpan.FromSeconds(20) };
 
+        /// <summary>Small published weights served under their file name, and their registry entry.</summary>
+        public (byte[] Content, PretrainedWeights Entry) Serve(int seed, string file)
+        {
+            var content = TestWeights.TinyFile(seed, Folder.Path);
+            var entry = TestWeights.Entry("tiny", "TEST_V1", file, content);
+            Server.Put(file, content);
+            return (content, entry);
+        }
+
         public string[] CachedFiles() => Directory.Exists(Cache.WeightsFolder) ? Directory.GetFiles(Cache.WeightsFolder) : [];
 
         public string[] PartialFiles() => Directory.Exists(Cache.DownloadsFolder) ? Directory.GetFiles(Cache.DownloadsFolder) : [];
@@ -109,9 +118,7 @@ public class WeightsDownloadTests
     public void ATransferCutShortResumesFromTheLastByteWithinOneCall()
     {
         using var setup = new Setup();
-        var content = TestWeights.TinyFile(2, setup.Folder.Path);
-        var entry = TestWeights.Entry("tiny", "TEST_V1", "tiny-resume.safetensors", content);
-        setup.Server.Put(entry.File, content);
+        var (content, entry) = setup.Serve(2, "tiny-resume.safetensors");
         setup.Server.CutNext(responses: 2, bytes: content.Length / 3);
 
         string path = setup.Downloader().Pull(entry);
@@ -127,9 +134,7 @@ public class WeightsDownloadTests
     public void AnInterruptedPullStoresNothingAndTheNextPullResumesIt()
     {
         using var setup = new Setup();
-        var content = TestWeights.TinyFile(3, setup.Folder.Path);
-        var entry = TestWeights.Entry("tiny", "TEST_V1", "tiny-later.safetensors", content);
-        setup.Server.Put(entry.File, content);
+        var (content, entry) = setup.Serve(3, "tiny-later.safetensors");
         setup.Server.CutNext(responses: 1, bytes: content.Length / 2);
 
         var failure = Assert.Throws<IOException>(() => setup.Downloader(attempts: 1).Pull(entry));
@@ -199,9 +204,7 @@ public class WeightsDownloadTests
     public void AStoredFileThatChangesFailsVerification()
     {
         using var setup = new Setup();
-        var content = TestWeights.TinyFile(7, setup.Folder.Path);
-        var entry = TestWeights.Entry("tiny", "TEST_V1", "tiny-rot.safetensors", content);
-        setup.Server.Put(entry.File, content);
+        var (content, entry) = setup.Serve(7, "tiny-rot.safetensors");
         string path = setup.Downloader().Pull(entry);
 
         using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
