@@ -80,7 +80,6 @@ public static class IndexCommand
             var description = ImageEmbedder.Describe(loaded.Name, loaded.Model, loaded.WeightsFile,
                 loaded.WeightsMetadata.GetValueOrDefault(WeightsCache.NameKey), loaded.Preprocessing);
             using var embedder = new ImageEmbedder(loaded.Model, description, loaded.Device, ownsModel: false);
-            bool existed = Directory.Exists(indexFolder);
             int added;
             using (var index = ImageIndex.Create(indexFolder, description,
                 new ImageIndexOptions(parsed.GetValue(connectivity), parsed.GetValue(expansion)), loaded.Device, embedder))
@@ -89,15 +88,9 @@ public static class IndexCommand
                 {
                     added = embedding.Fill(parsed, index, files, output);
                 }
-                catch when (!File.Exists(Path.Combine(indexFolder, "index.json")))
+                catch when (index.SavedCount > 0)
                 {
-                    index.Dispose();
-                    RemoveUnfinished(indexFolder, existed);
-                    throw;
-                }
-                catch
-                {
-                    output.WriteLine($"the index in {indexFolder} keeps the images saved so far; " +
+                    output.WriteLine($"the index in {indexFolder} keeps the {index.SavedCount} images saved so far; " +
                         $"'resnet index add --index {indexFolder} {parsed.GetValue(folder)!.FullName}' goes on from there.");
                     throw;
                 }
@@ -146,19 +139,5 @@ public static class IndexCommand
                 throw new FileNotFoundException($"image or folder not found: {input}", input);
         }
         return files;
-    }
-
-    /// <summary>A build that failed before its first save leaves nothing behind: its lock file, and the folder if the build made it.</summary>
-    private static void RemoveUnfinished(string folder, bool existed)
-    {
-        try
-        {
-            File.Delete(Path.Combine(folder, "index.lock"));
-            if (!existed && !Directory.EnumerateFileSystemEntries(folder).Any())
-                Directory.Delete(folder);
-        }
-        catch (IOException)
-        {
-        }
     }
 }

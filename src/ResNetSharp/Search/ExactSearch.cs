@@ -1,3 +1,4 @@
+using Cloud.Unum.USearch;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Search;
@@ -36,5 +37,27 @@ internal static class ExactSearch
                 results.Add(Enumerable.Range(0, take).Select(j => (i[q * take + j], s[q * take + j])).ToArray());
         }
         return results;
+    }
+
+    /// <summary>Every vector of <paramref name="graph"/> (keys 0 to <paramref name="count"/>-1) as a (count, dimensions) float32 matrix.</summary>
+    public static Tensor Matrix(USearchIndex graph, int count, int dimensions, string folder)
+    {
+        var matrix = empty(count, dimensions, ScalarType.Float32);
+        const int chunk = 4096;
+        var rows = new float[chunk * dimensions];
+        for (int start = 0; start < count; start += chunk)
+        {
+            int n = Math.Min(chunk, count - start);
+            for (int row = 0; row < n; row++)
+            {
+                if (graph.Get((ulong)(start + row), out float[] vector) < 1)
+                    throw new InvalidDataException($"{folder}: row {start + row} has no vector in the graph: the index is damaged.");
+                vector.CopyTo(rows, row * dimensions);
+            }
+            using var block = tensor(rows.AsSpan(0, n * dimensions).ToArray(), [n, dimensions]);
+            using var target = matrix.narrow(0, start, n);
+            target.copy_(block);
+        }
+        return matrix;
     }
 }

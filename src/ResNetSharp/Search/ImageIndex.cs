@@ -7,12 +7,6 @@ using static TorchSharp.torch;
 
 namespace ResNetSharp.Search;
 
-/// <summary>Settings of an index's HNSW graph; 0 keeps USearch's default.</summary>
-/// <param name="Connectivity">Neighbours per node (M in the HNSW paper; USearch's default 16). Fixed when the index is created.</param>
-/// <param name="ExpansionAdd">Candidates considered when inserting (efConstruction; default 128).</param>
-/// <param name="ExpansionSearch">Candidates considered when searching (ef; default 64): higher finds more true neighbours, more slowly. Stored with the index.</param>
-public sealed record ImageIndexOptions(int Connectivity = 0, int ExpansionAdd = 0, int ExpansionSearch = 0);
-
 /// <summary>
 /// Images searchable by similarity: L2-normalised pooled features of one model in a USearch HNSW graph on
 /// disk, with the images' paths and the model (spec, weights digest, preprocessing) kept beside it, so
@@ -30,12 +24,10 @@ public sealed record ImageIndexOptions(int Connectivity = 0, int ExpansionAdd = 
 /// and <see cref="Save"/> wait for running searches and block new ones while they change the index.
 /// </para>
 /// </summary>
-public sealed class ImageIndex : IDisposable
+public sealed partial class ImageIndex : IDisposable
 {
     /// <summary>The only metric: cosine similarity, as the inner product of unit vectors.</summary>
     public const string Metric = "cosine";
-
-    private const string LockFile = "index.lock";
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly SemaphoreSlim _searchSlots = new(Math.Max(1, Environment.ProcessorCount));
@@ -50,6 +42,7 @@ public sealed class ImageIndex : IDisposable
     private bool _ownsEmbedder = true;
     private Tensor? _matrix;
     private bool _disposed;
+    private bool _createdFolder;
 
     private ImageIndex(string folder, IndexedModel model, ImageIndexOptions options, USearchIndex graph, List<string> paths,
         ImageIndexManifest? committed, FileStream? writerLock, Device? device)
@@ -83,6 +76,9 @@ public sealed class ImageIndex : IDisposable
     /// <summary>Whether the index has changes that <see cref="Save"/> has not written.</summary>
     public bool HasUnsavedChanges { get; private set; }
 
+    /// <summary>Images in the index as last saved (0 before the first save): what a reader opening the folder now sees.</summary>
+    public long SavedCount => _committed?.Count ?? 0;
+
     /// <summary>Images in the index.</summary>
     public int Count
     {
@@ -115,7 +111,7 @@ public sealed class ImageIndex : IDisposable
 
     /// <summary>
     /// A new, empty index in <paramref name="folder"/> (created if needed; one that already holds an index is
-    /// refused), open for adding. Nothing is written until <see cref="Save"/>.
+    /// refused), open for adding. Nothing is written until <see cref="Save"/>; disposed unsaved, it leaves nothing.
     /// </summary>
     /// <param name="folder">The index folder.</param>
     /// <param name="model">The model the vectors come from.</param>
@@ -138,8 +134,9 @@ public sealed class ImageIndex : IDisposable
                 $"ExpansionSearch ({options.ExpansionSearch}) must be 0 (default) or more.", nameof(options));
         if (model.Dimensions < 1)
             throw new ArgumentException($"IndexedModel.Dimensions must be positive; got {model.Dimensions}.", nameof(model));
+        bool existed = Directory.Exists(folder);
         Directory.CreateDirectory(folder);
-        var writerLock = TakeWriterLock(folder);
+        var writerLock = IndexFolder.TakeWriterLock(folder);
         try
         {
             var graph = NewGraph(model.Dimensions, options);
@@ -150,6 +147,7 @@ public sealed class ImageIndex : IDisposable
                 HasUnsavedChanges = true,
                 _embedder = embedder,
                 _ownsEmbedder = embedder is null,
+                _createdFolder = !existed,
             };
         }
         catch
@@ -182,7 +180,7 @@ public sealed class ImageIndex : IDisposable
 
     private static ImageIndex Open(string folder, ImageIndexManifest manifest, bool writable, bool verify, Device? device)
     {
-        var writerLock = writable ? TakeWriterLock(folder) : null;
+        var writerLock = writable ? IndexFolder.TakeWriterLock(folder) : null;
         try
         {
             manifest.Vectors.Check(folder, verify);
@@ -237,7 +235,7 @@ public sealed class ImageIndex : IDisposable
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < paths.Count; i++)
         {
-            var row = Normalized(vectors.Slice(i * Dimensions, Dimensions), $"vector {i} ({paths[i]})");
+            var row = UnitVector.Of(vectors.Slice(i * Dimensions, Dimensions), Dimensions, $"vector {i} ({paths[i]})");
             if (seen.Add(paths[i]))
             {
                 rows.Add(row);
@@ -314,44 +312,6 @@ public sealed class ImageIndex : IDisposable
     /// <summary>Bytes the graph and vectors take in memory (for a read-only index, the mapped file), when USearch reports it.</summary>
     public long? MemoryBytes => USearchInternals.MemoryUsage(_graph);
 
-    /// <summary>Adds one decoded image, embedded with the index's model; false when <paramref name="path"/> is already in the index.</summary>
-    public bool Add(string path, DecodedImage image) => Add([path], Embedder.Embed(image)) == 1;
-
-    /// <summary>
-    /// Embeds image files with the index's model (decoded in parallel, <paramref name="batchSize"/> at a time) and
-    /// adds those not yet in the index. With <paramref name="saveEvery"/> &gt; 0 the index is saved after each
-    /// that many images, so a long run that stops keeps what it did (add the same files again to go on: the
-    /// saved ones are skipped without being decoded). Returns how many were added; files that do not decode
-    /// fail the call, or are skipped under <see cref="BadImagePolicy.Skip"/> and reported to <paramref name="skipped"/>.
-    /// </summary>
-    public int AddImages(IReadOnlyList<string> files, int batchSize = 64, BadImagePolicy policy = BadImagePolicy.Fail, int saveEvery = 0,
-        IProgress<(long Done, long? Total)>? progress = null, Action<string, string>? skipped = null, CancellationToken cancel = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(saveEvery);
-        if (IsReadOnly)
-            throw new InvalidOperationException($"{Folder} was opened read-only; open it writable to add images.");
-        var fresh = files.Distinct(StringComparer.Ordinal).Where(f => !Contains(f)).ToList();
-        int added = 0, sinceSave = 0;
-        long done = 0;
-        progress?.Report((0, fresh.Count));
-        foreach (var batch in Embedder.EmbedFiles(fresh, batchSize, policy, skipped, cancel))
-        {
-            int n = Add(batch.Paths, batch.Vectors);
-            added += n;
-            sinceSave += n;
-            done += batch.Paths.Count;
-            if (saveEvery > 0 && sinceSave >= saveEvery)
-            {
-                Save();
-                sinceSave = 0;
-            }
-            progress?.Report((done, fresh.Count));
-        }
-        progress?.Report((fresh.Count, fresh.Count));
-        return added;
-    }
-
     /// <summary>
     /// The <paramref name="k"/> indexed images most similar to <paramref name="vector"/> (any length-<see cref="Dimensions"/>
     /// feature vector; normalised here), best first, by the HNSW graph: approximate, fast at any size.
@@ -360,7 +320,7 @@ public sealed class ImageIndex : IDisposable
     {
         ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        var query = Normalized(vector, "the query");
+        var query = UnitVector.Of(vector, Dimensions, "the query");
         _lock.EnterReadLock();
         try
         {
@@ -398,11 +358,13 @@ public sealed class ImageIndex : IDisposable
             throw new ArgumentException($"{count} queries need {count} x {Dimensions} values; got {vectors.Length}.", nameof(vectors));
         var queries = new float[vectors.Length];
         for (int q = 0; q < count; q++)
-            Normalized(vectors.AsSpan(q * Dimensions, Dimensions), $"query {q}").CopyTo(queries, q * Dimensions);
+            UnitVector.Of(vectors.AsSpan(q * Dimensions, Dimensions), Dimensions, $"query {q}").CopyTo(queries, q * Dimensions);
         _lock.EnterReadLock();
         try
         {
-            var matrix = Matrix();
+            Tensor matrix;
+            lock (_lazyLock)
+                matrix = _matrix ??= ExactSearch.Matrix(_graph, _paths.Count, Dimensions, Folder);
             return ExactSearch.TopK(matrix, queries, Dimensions, k)
                 .Select(hits => (IReadOnlyList<SearchHit>)hits.Select(h => new SearchHit(_paths[(int)h.Row], h.Score)).ToList())
                 .ToList();
@@ -410,27 +372,6 @@ public sealed class ImageIndex : IDisposable
         finally
         {
             _lock.ExitReadLock();
-        }
-    }
-
-    /// <summary>Searches by a decoded image, embedded with the index's model.</summary>
-    public IReadOnlyList<SearchHit> Search(DecodedImage image, int k, bool exact = false)
-    {
-        var vector = Embedder.Embed(image);
-        return exact ? SearchExact(vector, k) : Search(vector, k);
-    }
-
-    /// <summary>
-    /// The index's model, loaded on first use (its weights file checked against the digest the index
-    /// recorded), for embedding queries and new images the way the index's images were.
-    /// </summary>
-    public ImageEmbedder Embedder
-    {
-        get
-        {
-            ThrowIfDisposed();
-            lock (_lazyLock)
-                return _embedder ??= ImageEmbedder.Load(Model, _device);
         }
     }
 
@@ -450,25 +391,10 @@ public sealed class ImageIndex : IDisposable
             if (!HasUnsavedChanges)
                 return;
             long generation = (_committed?.Generation ?? 0) + 1;
-            string vectors = Path.Combine(Folder, $"vectors-{generation:D6}.usearch");
-            string paths = Path.Combine(Folder, $"paths-{generation:D6}.jsonl");
-            string temporary = Path.Combine(Folder, $"{AtomicFile.TemporaryPrefix}vectors-{generation:D6}-{Guid.NewGuid():N}");
-            try
-            {
-                _graph.Save(temporary);
-                using (var written = new FileStream(temporary, FileMode.Open, FileAccess.ReadWrite))
-                    written.Flush(flushToDisk: true);
-                File.Move(temporary, vectors, overwrite: true);
-            }
-            catch (Exception e) when (e is USearchException or IOException or UnauthorizedAccessException)
-            {
-                TryDelete(temporary);
-                throw new IOException($"Could not write {vectors}: {e.Message}", e);
-            }
-            PathsFile.Write(paths, _paths);
+            var (vectors, paths) = IndexFolder.WriteGeneration(Folder, generation, _graph, _paths);
             var manifest = new ImageIndexManifest(ImageIndexManifest.FormatName, ImageIndexManifest.CurrentVersion, generation, _paths.Count,
                 Dimensions, Metric, (int)_graph.Connectivity(), Options.ExpansionAdd, Options.ExpansionSearch, IndexedModelEntry.From(Model),
-                IndexFile.Of(vectors), IndexFile.Of(paths));
+                vectors, paths);
             manifest.Write(Folder);
             _lock.EnterWriteLock();
             try
@@ -480,7 +406,7 @@ public sealed class ImageIndex : IDisposable
             {
                 _lock.ExitWriteLock();
             }
-            RemoveStaleFiles(manifest);
+            IndexFolder.RemoveStaleFiles(Folder, manifest);
         }
         finally
         {
@@ -488,7 +414,10 @@ public sealed class ImageIndex : IDisposable
         }
     }
 
-    /// <summary>Releases the graph (unmapping a read-only one), the model and the writer lock; unsaved additions are lost.</summary>
+    /// <summary>
+    /// Releases the graph (unmapping a read-only one), the model and the writer lock; unsaved additions are lost,
+    /// and a created index that was never saved leaves nothing behind (not even the folder, if it made it).
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -502,6 +431,8 @@ public sealed class ImageIndex : IDisposable
             if (_ownsEmbedder)
                 _embedder?.Dispose();
             _writerLock?.Dispose();
+            if (_writerLock is not null && _committed is null)
+                IndexFolder.RemoveUnsaved(Folder, _createdFolder);
         }
         finally
         {
@@ -509,94 +440,8 @@ public sealed class ImageIndex : IDisposable
         }
     }
 
-    private Tensor Matrix()
-    {
-        lock (_lazyLock)
-        {
-            if (_matrix is not null)
-                return _matrix;
-            var matrix = empty(_paths.Count, Dimensions, ScalarType.Float32);
-            const int chunk = 4096;
-            var rows = new float[chunk * Dimensions];
-            for (int start = 0; start < _paths.Count; start += chunk)
-            {
-                int n = Math.Min(chunk, _paths.Count - start);
-                for (int row = 0; row < n; row++)
-                {
-                    if (_graph.Get((ulong)(start + row), out float[] vector) < 1)
-                        throw new InvalidDataException($"{Folder}: row {start + row} has no vector in the graph: the index is damaged.");
-                    vector.CopyTo(rows, row * Dimensions);
-                }
-                using var block = tensor(rows.AsSpan(0, n * Dimensions).ToArray(), [n, Dimensions]);
-                using var target = matrix.narrow(0, start, n);
-                target.copy_(block);
-            }
-            return _matrix = matrix;
-        }
-    }
-
-    private float[] Normalized(ReadOnlySpan<float> vector, string what)
-    {
-        if (vector.Length != Dimensions)
-            throw new ArgumentException($"{what} has {vector.Length} values; the index's vectors have {Dimensions}.");
-        double sum = 0;
-        foreach (float v in vector)
-        {
-            if (!float.IsFinite(v))
-                throw new ArgumentException($"{what} holds {v}; vectors must be finite.");
-            sum += (double)v * v;
-        }
-        if (sum == 0)
-            throw new ArgumentException($"{what} is all zeros; it has no direction to compare.");
-        float scale = (float)(1 / Math.Sqrt(sum));
-        var result = new float[vector.Length];
-        for (int i = 0; i < result.Length; i++)
-            result[i] = vector[i] * scale;
-        return result;
-    }
-
     private static USearchIndex NewGraph(int dimensions, ImageIndexOptions options) =>
         new(MetricKind.Ip, ScalarKind.Float32, (ulong)dimensions, (ulong)options.Connectivity, (ulong)options.ExpansionAdd);
-
-    private static FileStream TakeWriterLock(string folder)
-    {
-        string path = Path.Combine(folder, LockFile);
-        try
-        {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException e)
-        {
-            throw new IOException($"{folder} is being changed by another process ({path} is locked); wait for it to finish.", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new IOException($"{folder} cannot be changed: {e.Message}", e);
-        }
-    }
-
-    private void RemoveStaleFiles(ImageIndexManifest current)
-    {
-        foreach (string file in Directory.EnumerateFiles(Folder))
-        {
-            string name = Path.GetFileName(file);
-            bool data = name.StartsWith("vectors-", StringComparison.Ordinal) || name.StartsWith("paths-", StringComparison.Ordinal)
-                || name.StartsWith(AtomicFile.TemporaryPrefix, StringComparison.Ordinal);
-            if (data && name != current.Vectors.File && name != current.Paths.File)
-                TryDelete(file);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }

@@ -221,6 +221,10 @@ public class ImageIndexTests
             index.Save();
         }
         Assert.Contains("already holds an image index", Assert.Throws<IOException>(() => ImageIndex.Create(at, Model())).Message);
+        string never = folder.File("never-saved");
+        using (var unsaved = ImageIndex.Create(never, Model()))
+            unsaved.Add(Names(3), Clustered(3, seed: 10));
+        Assert.False(Directory.Exists(never));
         using var readOnly = ImageIndex.Open(at);
         Assert.Throws<InvalidOperationException>(() => readOnly.Add(Names(1), Clustered(1, seed: 9)));
         using var writer = ImageIndex.Open(at, writable: true);

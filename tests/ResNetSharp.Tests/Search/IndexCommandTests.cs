@@ -168,4 +168,19 @@ public class IndexCommandTests
         Assert.Equal(2, again);
         Assert.Contains("already holds an index", againError);
     }
+
+    [Fact]
+    public void ABuildStoppedByABadImageKeepsWhatItSaved()
+    {
+        using var fixture = new Fixture();
+        File.WriteAllBytes(Path.Combine(fixture.Photos, "odd", "zz-junk.png"), [1, 2, 3, 4]);
+        var (code, output, error) = fixture.Build("--batch-size", "2", "--save-every", "4");
+        Assert.Equal(2, code);
+        Assert.Contains("zz-junk.png", error);
+        Assert.Contains("keeps the 12 images saved so far", output);
+        Assert.Contains($"resnet index add --index {fixture.Index}", output);
+        var (sCode, sOutput, _) = Run("search", "--index", fixture.Index, Path.Combine(fixture.Photos, "odd", "9.png"), "-k", "1");
+        Assert.Equal(0, sCode);
+        Assert.Contains(Path.Combine(fixture.Photos, "odd", "9.png"), sOutput);
+    }
 }
