@@ -232,7 +232,7 @@ public class ImageIndexTests
     }
 
     [Fact]
-    public void ConcurrentSearchesAndAddsAreSafe()
+    public async Task ConcurrentSearchesAndAddsAreSafe()
     {
         using var folder = new TemporaryFolder();
         using var index = ImageIndex.Create(folder.File("idx"), Model());
@@ -252,7 +252,7 @@ public class ImageIndexTests
             if (hits.Count != 5 || hits.Any(h => !h.Path.StartsWith("/images/", StringComparison.Ordinal)))
                 failures.Add($"query {i}: {hits.Count} hits");
         });
-        adder.Wait();
+        await adder;
         Assert.Empty(failures);
         Assert.Equal(2000, index.Count);
     }

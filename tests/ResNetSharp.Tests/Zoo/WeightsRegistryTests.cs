@@ -41,16 +41,16 @@ public class WeightsRegistryTests
     }
 
     [Fact]
-    public void TheRegistryIsWhatTheGeneratorReadsFromTorchvision()
+    public async Task TheRegistryIsWhatTheGeneratorReadsFromTorchvision()
     {
         string root = RepositoryRoot();
         var start = new ProcessStartInfo(ReferencePython.Interpreter) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(root, "tools", "weights_registry.py"));
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
-        string generated = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, error.Result);
+        string generated = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, await error);
 
         string committed = File.ReadAllText(Path.Combine(root, "src", "ResNetSharp", "Zoo", "torchvision-weights.json"));
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(generated), JsonNode.Parse(committed)),
