@@ -32,7 +32,7 @@ public static class FinetuneCommand
     public static Command Create(TextWriter output)
     {
         var options = new TrainingOptions(Defaults);
-        var weights = new Option<FileInfo>("--weights", "-w") { Description = "Pretrained weights (safetensors or .pth), or a run folder for its best.safetensors", Required = true };
+        var weights = new Option<FileInfo>("--weights", "-w") { Description = "Pretrained weights (safetensors or .pth), a run folder for its best.safetensors, or registered weights (MODEL:TAG, e.g. resnet50:IMAGENET1K_V2)", Required = true };
         var freeze = new Option<string[]>("--freeze") { Description = "Parts to freeze: backbone, stem, layer1..layer4 (repeatable)", AllowMultipleArgumentsPerToken = true };
         var unfreezeAt = new Option<int?>("--unfreeze-at") { Description = "Unfreeze everything from this epoch (0-based; default: never)" };
         var backboneScale = new Option<double?>("--backbone-lr-scale") { Description = $"Backbone learning rate as a fraction of the head's (default {Defaults.BackboneLearningRateScale})" };

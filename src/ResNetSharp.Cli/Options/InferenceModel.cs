@@ -13,7 +13,7 @@ namespace ResNetSharp.Cli.Options;
 public sealed class InferenceModelOptions
 {
     private readonly ModelSelection _model = new();
-    private readonly Option<FileInfo> _weights = new("--weights", "-w") { Description = "Weights (safetensors or .pth), or a run folder for its best.safetensors; files written by resnet name their model, so --model can be left out" };
+    private readonly Option<FileInfo> _weights = new("--weights", "-w") { Description = "Weights (safetensors or .pth), a run folder for its best.safetensors, or registered weights (MODEL:TAG, e.g. resnet50:IMAGENET1K_V2); files written by resnet name their model, so --model can be left out" };
     private readonly Option<FileInfo?> _classNames = new("--class-names") { Description = "Text file with one class name per line (default: from the weights' metadata)" };
     private readonly Option<int?> _imageSize = new("--image-size") { Description = "Crop size for images (default: from the weights' metadata, else 224 after resizing to 256)" };
     private readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
@@ -71,7 +71,7 @@ public sealed class InferenceModelOptions
         if (parsed.GetValue(_imageSize) is int size)
             preprocessing = preprocessing.WithCrop(size);
         var classNames = ClassNames(parsed, card, spec.NumClasses);
-        return new LoadedModel(name, model, device, preprocessing, classNames);
+        return new LoadedModel(name, model, device, preprocessing, classNames) { WeightsFile = weights.FullName, WeightsMetadata = metadata };
     }
 
     private IReadOnlyList<string> ClassNames(ParseResult parsed, ModelCard? card, int count)
@@ -102,15 +102,14 @@ public sealed class InferenceModelOptions
 /// <param name="ClassNames">Output names.</param>
 public sealed record LoadedModel(string Name, ResNet Model, Device Device, ImagePreprocessing Preprocessing, IReadOnlyList<string> ClassNames) : IDisposable
 {
+    /// <summary>The weights file the model was loaded from.</summary>
+    public string WeightsFile { get; init; } = "";
+
+    /// <summary>That file's string metadata (empty for .pth files).</summary>
+    public IReadOnlyDictionary<string, string> WeightsMetadata { get; init; } = new Dictionary<string, string>();
+
     /// <summary>uint8 pixels (N, C, H, W) to model input on the device; one channel is repeated for 3-channel models.</summary>
-    public Tensor Prepare(Tensor pixels)
-    {
-        using var scope = NewDisposeScope();
-        var x = Preprocessing.Normalize(pixels, Device);
-        if (x.shape[1] == 1 && Model.Spec.InChannels == 3)
-            x = x.expand(-1, 3, -1, -1).contiguous();
-        return x.MoveToOuterDisposeScope();
-    }
+    public Tensor Prepare(Tensor pixels) => Preprocessing.ToModelInput(pixels, Device, Model.Spec.InChannels);
 
     /// <summary>What a weights file written from this model should say about it: class names, preprocessing, the model's name and spec.</summary>
     public Dictionary<string, string> Metadata() =>

@@ -92,8 +92,8 @@ public class TransferAndInferenceTests
         var (eCode, eOutput, eError) = Run("embed", "--model", fixture.Spec, "--weights", best, "--device", "cpu", "-o", features,
             Path.Combine(fixture.Images, "val"));
         Assert.True(eCode == 0, eError);
-        var paths = File.ReadAllLines(fixture.Folder.File("features.paths.txt"));
-        Assert.Equal(4, paths.Length);
+        var paths = PathsFile.Read(fixture.Folder.File("features.paths.jsonl"));
+        Assert.Equal(4, paths.Count);
         Assert.EndsWith(Path.Combine("cat", "0.png"), paths[0]);
         var (matrix, shape) = NpyFile.ReadFloat32(features);
         Assert.Equal(new long[] { 4, 16 }, shape);
