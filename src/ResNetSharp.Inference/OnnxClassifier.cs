@@ -94,6 +94,55 @@ public sealed class OnnxClassifier : IDisposable
         return Run(input, images.Count, size, size);
     }
 
+    /// <summary>The model's outputs in order; a model exported with named heads has one per head, named after it.</summary>
+    public IReadOnlyList<string> OutputNames => _session.OutputMetadata.Keys.ToList();
+
+    /// <summary>What each head of a multi-head model means (kind, class names), from the metadata; null for a plain classifier.</summary>
+    public IReadOnlyList<HeadDescription>? Heads { get; private init; }
+
+    /// <summary>Every output, by name, one array per image, for images decoded from files (all in one batch).</summary>
+    public IReadOnlyDictionary<string, float[][]> RunFiles(IReadOnlyList<string> paths)
+    {
+        var images = paths.Select(p => ImageDecoder.Decode(p)).ToList();
+        int size = Preprocessing.CropTo, sample = InChannels * size * size;
+        var input = new float[images.Count * sample];
+        Parallel.For(0, images.Count, i =>
+            Preprocessing.Normalize(Preprocessing.ResizeAndCrop(images[i]), input.AsSpan(i * sample, sample), InChannels));
+        return RunOutputs(input, images.Count, size, size);
+    }
+
+    /// <summary>Every output, by name, one array per sample, for a preprocessed float32 batch (batch, <see cref="InChannels"/>, height, width).</summary>
+    public IReadOnlyDictionary<string, float[][]> RunOutputs(float[] input, int batch, int height, int width)
+    {
+        if (batch < 1 || input.Length != (long)batch * InChannels * height * width)
+            throw new ArgumentException($"{input.Length} values do not make a ({batch}, {InChannels}, {height}, {width}) batch.", nameof(input));
+        CheckSize(height, width);
+        using var value = OrtValue.CreateTensorValueFromMemory(input, [batch, InChannels, height, width]);
+        try
+        {
+            var names = OutputNames;
+            using var results = _session.Run(new RunOptions(), [_inputName], [value], names.ToArray());
+            var outputs = new Dictionary<string, float[][]>(StringComparer.Ordinal);
+            for (int i = 0; i < names.Count; i++)
+            {
+                var shape = results[i].GetTensorTypeAndShape().Shape;
+                if (shape.Length != 2 || shape[0] != batch)
+                    throw new OnnxModelException(Path, $"output \"{names[i]}\" has shape ({string.Join(", ", shape)}); expected ({batch}, N).");
+                var data = results[i].GetTensorDataAsSpan<float>();
+                int size = (int)shape[1];
+                var rows = new float[batch][];
+                for (int row = 0; row < batch; row++)
+                    rows[row] = data.Slice(row * size, size).ToArray();
+                outputs[names[i]] = rows;
+            }
+            return outputs;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new OnnxModelException(Path, $"ONNX Runtime failed on a ({batch}, {InChannels}, {height}, {width}) input ({e.Message.Trim()})", e);
+        }
+    }
+
     /// <summary>Logits for a preprocessed float32 batch laid out (batch, <see cref="InChannels"/>, height, width).</summary>
     public float[][] Run(float[] input, int batch, int height, int width)
     {
@@ -156,7 +205,20 @@ public sealed class OnnxClassifier : IDisposable
         if ((height is int h && h != preprocessing.CropTo) || (width is int w && w != preprocessing.CropTo))
             throw new OnnxModelException(path, $"input is {height}x{width} but the preprocessing crops to {preprocessing.CropTo}x{preprocessing.CropTo}.");
         var classNames = info.ClassNames ?? Enumerable.Range(0, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        return new OnnxClassifier(path, session, inputName, outputName, channels, height, width, classNames, preprocessing);
+        var metadata = ReadMetadata(session, path);
+        return new OnnxClassifier(path, session, inputName, outputName, channels, height, width, classNames, preprocessing) { Heads = HeadsOf(metadata, path) };
+    }
+
+    private static IReadOnlyList<HeadDescription>? HeadsOf(IReadOnlyDictionary<string, string> metadata, string path)
+    {
+        try
+        {
+            return metadata.TryGetValue(HeadDescription.MetadataKey, out var json) ? HeadDescription.FromJson(json, path) : null;
+        }
+        catch (FormatException e)
+        {
+            throw new OnnxModelException(path, e.Message, e);
+        }
     }
 
     private static Dictionary<string, string> ReadMetadata(InferenceSession session, string path)

@@ -34,6 +34,13 @@ public static class PredictCommand
         {
             OptionChecks.AtLeast(parsed.GetValue(topK), 1, "--top-k");
             var files = parsed.GetValue(inputs)!;
+            var heads = parsed.GetValue(onnx) is { } headsOnnx ? HeadPredictions.WithOnnx(headsOnnx, model, parsed, files, parsed.GetValue(topK))
+                : model.Heads(parsed) is not null ? HeadPredictions.WithTorch(model, parsed, files, parsed.GetValue(topK)) : null;
+            if (heads is not null)
+            {
+                HeadPredictions.Write(heads, parsed.GetValue(json), output);
+                return 0;
+            }
             var (name, rows, logits, classNames) = parsed.GetValue(onnx) is { } onnxFile
                 ? PredictWithOnnx(onnxFile, model, parsed, files)
                 : PredictWithTorch(model, parsed, files);
@@ -103,21 +110,25 @@ public static class PredictCommand
         }
     }
 
-    private static Tensor ReadInput(string input, LoadedModel loaded)
+    private static Tensor ReadInput(string input, LoadedModel loaded) =>
+        ReadInput(input, loaded.Model.Spec.InChannels, loaded.Device, loaded.Preprocessing, loaded.Prepare);
+
+    /// <summary>An image file (preprocessed) or a preprocessed .npy array as a batch on <paramref name="device"/>.</summary>
+    internal static Tensor ReadInput(string input, int channels, Device device, ImagePreprocessing preprocessing, Func<Tensor, Tensor> prepare)
     {
         if (IsNpy(input))
         {
             var (data, shape) = NpyFile.ReadFloat32(input);
-            CheckNpyShape(input, shape, loaded.Model.Spec.InChannels);
-            return tensor(data, shape).to(loaded.Device);
+            CheckNpyShape(input, shape, channels);
+            return tensor(data, shape).to(device);
         }
-        using var pixels = loaded.Preprocessing.ResizeAndCrop(ImageDecoder.Decode(input)).ToTensor().unsqueeze(0);
-        return loaded.Prepare(pixels);
+        using var pixels = preprocessing.ResizeAndCrop(ImageDecoder.Decode(input)).ToTensor().unsqueeze(0);
+        return prepare(pixels);
     }
 
-    private static bool IsNpy(string input) => Path.GetExtension(input).Equals(".npy", StringComparison.OrdinalIgnoreCase);
+    internal static bool IsNpy(string input) => Path.GetExtension(input).Equals(".npy", StringComparison.OrdinalIgnoreCase);
 
-    private static void CheckNpyShape(string input, long[] shape, int channels)
+    internal static void CheckNpyShape(string input, long[] shape, int channels)
     {
         if (shape.Length != 4 || shape[0] < 1 || shape[1] != channels)
             throw new FormatException($"{input}: shape ({string.Join(", ", shape)}); expected (N, {channels}, H, W), preprocessed.");

@@ -56,10 +56,14 @@ public sealed class InferenceModelOptions
 
         var card = ModelCard.FromMetadata(metadata, weights.FullName);
         var device = DeviceSelection.Parse(parsed.GetValue(_device)!);
+        var heads = WeightsNetwork.Heads(metadata, weights.FullName);
         var model = new ResNet(spec);
         try
         {
-            WeightLoader.LoadFile(model, weights.FullName);
+            if (heads is null)
+                WeightLoader.LoadFile(model, weights.FullName);
+            else
+                LoadBackbone(model, weights.FullName, heads);
             model.to(device).eval();
         }
         catch
@@ -67,11 +71,56 @@ public sealed class InferenceModelOptions
             model.Dispose();
             throw;
         }
-        var preprocessing = card?.Preprocessing ?? ImagePreprocessing.ImageNet;
-        if (parsed.GetValue(_imageSize) is int size)
-            preprocessing = ImagePreprocessing.ForCrop(size) with { Mean = preprocessing.Mean, Std = preprocessing.Std, Grayscale = preprocessing.Grayscale };
         var classNames = ClassNames(parsed, card, spec.NumClasses);
-        return new LoadedModel(name, model, device, preprocessing, classNames);
+        return new LoadedModel(name, model, device, Preprocessing(parsed, card), classNames);
+    }
+
+    /// <summary>The weights file --weights names (a run folder's best.safetensors).</summary>
+    public string WeightsFile(ParseResult parsed) =>
+        WeightsArgument.Resolve(parsed.GetValue(_weights) ?? throw new UsageException("--weights FILE is required."));
+
+    /// <summary>The file's heads, when its metadata describes named heads (null: a plain classifier).</summary>
+    public IReadOnlyList<HeadDescription>? Heads(ParseResult parsed)
+    {
+        var file = WeightsFile(parsed);
+        return WeightsNetwork.Heads(WeightFile.ReadMetadata(file), file);
+    }
+
+    /// <summary>The network with named heads that the weights name, in eval mode on the chosen device.</summary>
+    public LoadedNetwork LoadNetwork(ParseResult parsed)
+    {
+        var file = WeightsFile(parsed);
+        if (parsed.GetValue(_model.Model) is not null || parsed.GetValue(_model.Spec) is not null)
+            throw new UsageException($"{file} names its network and heads; drop --model and --spec.");
+        var card = ModelCard.FromMetadata(WeightFile.ReadMetadata(file), file);
+        var device = DeviceSelection.Parse(parsed.GetValue(_device)!);
+        var network = WeightsNetwork.Load(file);
+        network.to(device);
+        network.eval();
+        return new LoadedNetwork(card?.Model ?? Path.GetFileName(file), network, device, Preprocessing(parsed, card));
+    }
+
+    private ImagePreprocessing Preprocessing(ParseResult parsed, ModelCard? card)
+    {
+        var preprocessing = card?.Preprocessing ?? ImagePreprocessing.ImageNet;
+        return parsed.GetValue(_imageSize) is int size
+            ? ImagePreprocessing.ForCrop(size) with { Mean = preprocessing.Mean, Std = preprocessing.Std, Grayscale = preprocessing.Grayscale }
+            : preprocessing;
+    }
+
+    /// <summary>Loads the backbone of a file with named heads into a ResNet without classifier (for embeddings).</summary>
+    private static void LoadBackbone(ResNet model, string path, IReadOnlyList<HeadDescription> heads)
+    {
+        var (tensors, _) = WeightFile.Load(path);
+        try
+        {
+            WeightLoader.Load(model, tensors.Where(t => heads.All(h => t.Name.Split('.')[0] != h.Name)), path);
+        }
+        finally
+        {
+            foreach (var (_, tensor) in tensors)
+                tensor.Dispose();
+        }
     }
 
     private IReadOnlyList<string> ClassNames(ParseResult parsed, ModelCard? card, int count)
@@ -103,14 +152,7 @@ public sealed class InferenceModelOptions
 public sealed record LoadedModel(string Name, ResNet Model, Device Device, ImagePreprocessing Preprocessing, IReadOnlyList<string> ClassNames) : IDisposable
 {
     /// <summary>uint8 pixels (N, C, H, W) to model input on the device; one channel is repeated for 3-channel models.</summary>
-    public Tensor Prepare(Tensor pixels)
-    {
-        using var scope = NewDisposeScope();
-        var x = Preprocessing.Normalize(pixels, Device);
-        if (x.shape[1] == 1 && Model.Spec.InChannels == 3)
-            x = x.expand(-1, 3, -1, -1).contiguous();
-        return x.MoveToOuterDisposeScope();
-    }
+    public Tensor Prepare(Tensor pixels) => PreparedInput.Of(Preprocessing, pixels, Device, Model.Spec.InChannels);
 
     /// <summary>What a weights file written from this model should say about it: class names, preprocessing, the model's name and spec.</summary>
     public Dictionary<string, string> Metadata() =>
@@ -118,4 +160,34 @@ public sealed record LoadedModel(string Name, ResNet Model, Device Device, Image
 
     /// <inheritdoc />
     public void Dispose() => Model.Dispose();
+}
+
+/// <summary>A network with named heads ready for inference, with how to prepare its inputs.</summary>
+/// <param name="Name">Model name for messages.</param>
+/// <param name="Network">In eval mode on <paramref name="Device"/>; dispose when done.</param>
+/// <param name="Device">Where it runs.</param>
+/// <param name="Preprocessing">Image preprocessing.</param>
+public sealed record LoadedNetwork(string Name, MultiHeadNetwork Network, Device Device, ImagePreprocessing Preprocessing) : IDisposable
+{
+    /// <summary>Input channels of the network.</summary>
+    public int InChannels => Network.ResNetBackbone?.Spec.InChannels ?? 3;
+
+    /// <summary>uint8 pixels (N, C, H, W) to network input on the device.</summary>
+    public Tensor Prepare(Tensor pixels) => PreparedInput.Of(Preprocessing, pixels, Device, InChannels);
+
+    /// <inheritdoc />
+    public void Dispose() => Network.Dispose();
+}
+
+/// <summary>Normalised model input from uint8 pixels: one channel is repeated for 3-channel models.</summary>
+internal static class PreparedInput
+{
+    public static Tensor Of(ImagePreprocessing preprocessing, Tensor pixels, Device device, int inChannels)
+    {
+        using var scope = NewDisposeScope();
+        var x = preprocessing.Normalize(pixels, device);
+        if (x.shape[1] == 1 && inChannels == 3)
+            x = x.expand(-1, 3, -1, -1).contiguous();
+        return x.MoveToOuterDisposeScope();
+    }
 }

@@ -85,7 +85,11 @@ internal sealed class OnnxGraph
     }
 
     /// <summary>The GraphProto: <paramref name="input"/> is float32 (batch, channels, height, width) with a dynamic batch.</summary>
-    public ProtoMessage ToProto(string name, string input, int channels, int height, int width, string output, int classes)
+    public ProtoMessage ToProto(string name, string input, int channels, int height, int width, string output, int classes) =>
+        ToProto(name, input, channels, height, width, [(output, classes)]);
+
+    /// <summary>The GraphProto with several float32 (batch, size) outputs, in order.</summary>
+    public ProtoMessage ToProto(string name, string input, int channels, int height, int width, IReadOnlyList<(string Name, int Size)> outputs)
     {
         var graph = new ProtoMessage();
         foreach (var node in _nodes)
@@ -94,7 +98,8 @@ internal sealed class OnnxGraph
         foreach (var initializer in _initializers)
             graph.Message(GraphInitializer, initializer);
         graph.Message(GraphInput, ValueInfo(input, [null, channels, height, width]));
-        graph.Message(GraphOutput, ValueInfo(output, [null, classes]));
+        foreach (var (output, size) in outputs)
+            graph.Message(GraphOutput, ValueInfo(output, [null, size]));
         return graph;
     }
 

@@ -14,7 +14,7 @@ internal sealed class TrainingFailures(TrainingConfig config, Device device, Che
     {
         string when = stepsSinceCheck <= 1 ? $"at step {step + 1}" : $"between steps {step + 2 - stepsSinceCheck} and {step + 1}";
         return new TrainingFailedException(
-            $"the training loss became NaN or infinite {when} (batch size {config.BatchSize}, learning rate {learningRate:G4}); " +
+            $"the training loss became NaN or infinite {when} (batch size {config.Optimization.BatchSize}, learning rate {learningRate:G4}); " +
             $"the last good checkpoint is {LastGoodCheckpoint()}, left as it was. Try a lower --lr or --clip-grad.");
     }
 
@@ -27,7 +27,7 @@ internal sealed class TrainingFailures(TrainingConfig config, Device device, Che
     {
         string first = e.Message.Split('\n')[0].Trim();
         return new TrainingFailedException(
-            $"out of memory on {device} at step {step + 1} with batch size {config.BatchSize} ({first}); " +
+            $"out of memory on {device} at step {step + 1} with batch size {config.Optimization.BatchSize} ({first}); " +
             $"the last good checkpoint is {LastGoodCheckpoint()}, left as it was. Try a smaller --batch-size.", e);
     }
 

@@ -17,13 +17,16 @@ public sealed record StepReport(int Epoch, long Step, long TotalSteps, double Lo
 /// <param name="Epoch">0-based epoch.</param>
 /// <param name="Epochs">Epochs in the run.</param>
 /// <param name="TrainLoss">Mean training loss of the epoch's steps.</param>
-/// <param name="Test">Evaluation on the test split.</param>
+/// <param name="Evaluation">Evaluation of every head on the validation split.</param>
 /// <param name="Elapsed">Time since the run (or resume) started.</param>
-/// <param name="IsBest">Whether this is the best top-1 so far.</param>
-public sealed record EpochReport(int Epoch, int Epochs, double TrainLoss, EvaluationResult Test, TimeSpan Elapsed, bool IsBest)
+/// <param name="IsBest">Whether this is the best value so far of the metric best weights are chosen by.</param>
+public sealed record EpochReport(int Epoch, int Epochs, double TrainLoss, NetworkEvaluation Evaluation, TimeSpan Elapsed, bool IsBest)
 {
     /// <summary>Evaluation of the weight average, when the run keeps one.</summary>
-    public EvaluationResult? Ema { get; init; }
+    public NetworkEvaluation? Ema { get; init; }
+
+    /// <summary>The first classification head's results (a single-head classifier's), or null when no head classifies.</summary>
+    public EvaluationResult? Test => Evaluation.Classification;
 
     /// <summary>Training images per second of wall time over this epoch's steps (evaluation and checkpoint excluded).</summary>
     public double TrainImagesPerSecond { get; init; } = double.NaN;
@@ -41,7 +44,7 @@ public class TrainingObserver
     /// <summary>A warning that needs the user's attention but does not stop the run.</summary>
     public virtual void Warning(string text) { }
 
-    /// <summary>Every <see cref="TrainingConfig.LogEvery"/> steps.</summary>
+    /// <summary>Every <see cref="RunConfig.LogEvery"/> steps.</summary>
     public virtual void Step(StepReport report) { }
 
     /// <summary>At each epoch's end, after evaluation.</summary>

@@ -6,21 +6,11 @@ using static TorchSharp.torch;
 
 namespace ResNetSharp.Training;
 
-/// <summary>Where a run is: written into every checkpoint.</summary>
-/// <param name="Epoch">Epoch in progress (0-based).</param>
-/// <param name="StepInEpoch">Steps of that epoch already done.</param>
-/// <param name="GlobalStep">Steps done in all.</param>
-/// <param name="BestTop1">Best test top-1 so far (NaN before the first evaluation).</param>
-/// <param name="LossScale">fp16 dynamic loss scale.</param>
-/// <param name="LossScaleGoodSteps">Good steps since the loss scale last changed.</param>
-/// <param name="EmaUpdates">Updates of the weight average so far.</param>
-public sealed record TrainingProgress(int Epoch, long StepInEpoch, long GlobalStep, double BestTop1,
-    double LossScale = 65536.0, long LossScaleGoodSteps = 0, long EmaUpdates = 0);
-
 /// <summary>
 /// Checkpoints in a run folder. One file holds everything needed to resume exactly (the model's weights
-/// under "model.", the optimiser's state under "optimizer.", the weight average under "ema.", progress
-/// and config in the metadata), so weights and optimiser state can never disagree. Every file is written atomically; the previous
+/// under "model.", the optimiser's state under "optimizer.", the weight average under "ema.", progress,
+/// config and a digest of every tensor in the metadata), so weights and optimiser state can never disagree
+/// and a damaged tensor is found on reading. Every file is written atomically; the previous
 /// checkpoint is kept as a fallback. Plain torchvision-named weights (last.safetensors, best.safetensors)
 /// sit beside it for users.
 /// </summary>
@@ -50,7 +40,7 @@ public sealed class CheckpointStore(string folder) : IDisposable
     /// files are written on a background thread while training goes on, so a step never waits for the disk.
     /// A second save first waits for the one before, and rethrows its failure.
     /// </summary>
-    public void Save(ResNet model, Optimizer optimizer, TrainingProgress progress, TrainingConfig config, ResNet? average = null, bool best = false)
+    public void Save(nn.Module model, Optimizer optimizer, TrainingProgress progress, TrainingConfig config, nn.Module? average = null, bool best = false)
     {
         Flush();
         var weights = Snapshot("model.", StateDictOrder.Entries(model));
@@ -58,19 +48,21 @@ public sealed class CheckpointStore(string folder) : IDisposable
         var averaged = average is null ? null : Snapshot("ema.", StateDictOrder.Entries(average));
         var metadata = new Dictionary<string, string>
         {
-            ["format"] = "resnetsharp-checkpoint-1",
+            ["format"] = Format,
             ["progress"] = JsonSerializer.Serialize(progress, ProgressJson),
             ["optimizer_steps"] = optimizer.Steps.ToString(),
             ["config"] = config.ToJson(),
         };
-        var card = WeightsMetadata(model, config, Card);
+        var card = WeightsMetadata ?? new Dictionary<string, string> { ["format"] = "pt" };
         _pending = Task.Run(() =>
         {
+            var all = weights.Select(e => ("model." + e.Name, e.Tensor))
+                .Concat(optimizerState.Select(e => ("optimizer." + e.Name, e.Tensor)))
+                .Concat(averaged is null ? [] : averaged.Select(e => ("ema." + e.Name, e.Tensor))).ToList();
+            metadata["digests"] = JsonSerializer.Serialize(all.ToDictionary(e => e.Item1, e => TensorDigest.Of(e.Item2)));
             if (File.Exists(LatestPath))
                 File.Move(LatestPath, PreviousPath, overwrite: true);
-            SafetensorsFile.Save(LatestPath, weights.Select(e => ("model." + e.Name, e.Tensor))
-                .Concat(optimizerState.Select(e => ("optimizer." + e.Name, e.Tensor)))
-                .Concat(averaged is null ? [] : averaged.Select(e => ("ema." + e.Name, e.Tensor))), metadata);
+            SafetensorsFile.Save(LatestPath, all, metadata);
             SafetensorsFile.Save(LastWeightsPath, weights, card);
             if (averaged is not null)
                 SafetensorsFile.Save(EmaWeightsPath, averaged, card);
@@ -132,17 +124,11 @@ public sealed class CheckpointStore(string folder) : IDisposable
         }).ToList();
     }
 
-    /// <summary>Class names and preprocessing written into the weight files, so predict needs no extra flags.</summary>
-    public ModelCard? Card { get; set; }
+    /// <summary>Metadata of the plain weight files (model, spec, heads, class names, preprocessing), so later commands need no flags.</summary>
+    public IReadOnlyDictionary<string, string>? WeightsMetadata { get; set; }
 
-    /// <summary>The metadata of the plain weight files: the model's name and spec, and the model card when there is one.</summary>
-    private static Dictionary<string, string> WeightsMetadata(ResNet model, TrainingConfig config, ModelCard? card) =>
-        WeightsModel.Describe(card?.ToMetadata() ?? new Dictionary<string, string>
-        {
-            ["format"] = "pt",
-            ["num_classes"] = model.NumClasses.ToString(),
-            ["in_channels"] = model.Spec.InChannels.ToString(),
-        }, config.Model, model.Spec);
+    /// <summary>The metadata format of checkpoints written now: with a digest of every tensor.</summary>
+    public const string Format = "resnetsharp-checkpoint-2";
 
     /// <summary>A checkpoint read back: tensors (caller disposes), progress, optimiser steps and config.</summary>
     public sealed record Loaded(string Path, IReadOnlyList<(string Name, Tensor Tensor)> Tensors, TrainingProgress Progress, long OptimizerSteps, TrainingConfig Config);
@@ -180,8 +166,10 @@ public sealed class CheckpointStore(string folder) : IDisposable
         var (tensors, metadata) = SafetensorsFile.Load(path);
         try
         {
-            if (!metadata.TryGetValue("format", out var format) || format != "resnetsharp-checkpoint-1")
+            if (!metadata.TryGetValue("format", out var format) || format is not (Format or "resnetsharp-checkpoint-1"))
                 throw new FormatException($"{path} is not a ResNetSharp checkpoint (metadata format '{format}').");
+            if (format == Format)
+                TensorDigest.Verify(tensors, JsonSerializer.Deserialize<Dictionary<string, string>>(metadata["digests"]) ?? [], path);
             var progress = JsonSerializer.Deserialize<TrainingProgress>(metadata["progress"], ProgressJson)!;
             var config = TrainingConfig.FromJson(metadata["config"], path);
             return new Loaded(path, tensors, progress, long.Parse(metadata["optimizer_steps"]), config);

@@ -4,8 +4,9 @@ namespace ResNetSharp.Training;
 
 /// <summary>
 /// TensorBoard event files in the run folder's tensorboard/ (TorchSharp's SummaryWriter): train/loss,
-/// train/lr and train/images_per_second per logged step; test/top1, test/top5, test/loss, train/epoch_loss
-/// and ema/top1 per epoch, against the global step. A resumed run adds a new event file beside the old.
+/// train/lr and train/images_per_second per logged step; per epoch test/loss and train/epoch_loss, and
+/// test/top1, test/top5 and ema/top1 for a plain classifier, or test/HEAD/METRIC and ema/HEAD/METRIC for
+/// named heads, against the global step. A resumed run adds a new event file beside the old.
 /// </summary>
 public sealed class TensorBoardLog(string folder) : TrainingObserver
 {
@@ -29,11 +30,19 @@ public sealed class TensorBoardLog(string folder) : TrainingObserver
     public override void Epoch(EpochReport report)
     {
         int step = (int)Math.Min(int.MaxValue, _lastStep);
-        _writer.Value.add_scalar("test/top1", (float)report.Test.Top1, step);
-        _writer.Value.add_scalar("test/top5", (float)report.Test.Top5, step);
-        _writer.Value.add_scalar("test/loss", (float)report.Test.Loss, step);
+        _writer.Value.add_scalar("test/loss", (float)report.Evaluation.Loss, step);
         _writer.Value.add_scalar("train/epoch_loss", (float)report.TrainLoss, step);
-        if (report.Ema is { } ema)
-            _writer.Value.add_scalar("ema/top1", (float)ema.Top1, step);
+        if (report.Evaluation.Heads.Keys.SequenceEqual([MultiHeadNetwork.ClassifierHead]) && report.Test is { } test)
+        {
+            _writer.Value.add_scalar("test/top1", (float)test.Top1, step);
+            _writer.Value.add_scalar("test/top5", (float)test.Top5, step);
+            if (report.Ema?.Classification is { } ema)
+                _writer.Value.add_scalar("ema/top1", (float)ema.Top1, step);
+            return;
+        }
+        foreach (var (prefix, evaluation) in new[] { ("test", report.Evaluation), ("ema", report.Ema) })
+            foreach (var (head, result) in evaluation?.Heads ?? new Dictionary<string, HeadResult>())
+                foreach (var metric in result.Metrics)
+                    _writer.Value.add_scalar($"{prefix}/{head}/{metric.Name}", (float)metric.Value, step);
     }
 }

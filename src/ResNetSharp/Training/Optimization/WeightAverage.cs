@@ -17,7 +17,7 @@ public sealed class WeightAverage : IDisposable
     private readonly List<(Tensor Average, Tensor Source)> _pairs;
 
     /// <summary>The averaged network (eval mode); pass it to the evaluator or save it.</summary>
-    public ResNet Model { get; }
+    public nn.Module Model { get; }
 
     /// <summary>Target decay per step, e.g. 0.999.</summary>
     public double Decay { get; }
@@ -25,20 +25,33 @@ public sealed class WeightAverage : IDisposable
     /// <summary>Updates done.</summary>
     public long Updates { get; private set; }
 
-    /// <summary>Starts the average at <paramref name="source"/>'s current weights.</summary>
-    public WeightAverage(ResNet source, double decay)
+    /// <summary>Starts the average at <paramref name="source"/>'s current weights, in a new network of the same spec.</summary>
+    public WeightAverage(ResNet source, double decay) : this(source, new ResNet(source.Spec), decay)
+    {
+    }
+
+    /// <summary>
+    /// Starts the average at <paramref name="source"/>'s current weights, held in <paramref name="twin"/>: a network of
+    /// the same structure (same state-dict names and shapes), which the average owns and moves to the source's device.
+    /// </summary>
+    public WeightAverage(nn.Module source, nn.Module twin, double decay)
     {
         if (decay is <= 0 or >= 1)
+        {
+            twin.Dispose();
             throw new ArgumentOutOfRangeException(nameof(decay), decay, "EMA decay must be in (0, 1).");
+        }
         Decay = decay;
         var reference = source.parameters().First();
-        Model = new ResNet(source.Spec);
+        Model = twin;
         Model.to(reference.device);
         Model.eval();
         foreach (var parameter in Model.parameters())
             parameter.requires_grad = false;
         var mine = StateDictOrder.Entries(Model).ToList();
         var theirs = StateDictOrder.Entries(source).ToList();
+        if (!mine.Select(m => (m.Name, string.Join("x", m.Tensor.shape))).SequenceEqual(theirs.Select(t => (t.Name, string.Join("x", t.Tensor.shape)))))
+            throw new ArgumentException("the weight average's network differs from the source's in names or shapes.", nameof(twin));
         _pairs = mine.Zip(theirs, (m, t) => (m.Tensor, t.Tensor)).ToList();
         FollowLayouts();
         Restart();
