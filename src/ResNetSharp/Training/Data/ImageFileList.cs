@@ -20,7 +20,13 @@ public sealed record ImageFileList(string Root, IReadOnlyList<string> Paths, IRe
     /// <summary>A CSV manifest's images and columns.</summary>
     public static ImageFileList FromManifest(ImageManifest manifest) => new(manifest.Path, manifest.ImagePaths,
         manifest.Columns.Select(c => c.IsClass ? LabelColumn.Classes(c.Name, c.ClassNames) : LabelColumn.Values(c.Name)).ToList(),
-        manifest.Columns.ToDictionary(c => c.Name, c => c.IsClass ? tensor(c.Classes!) : tensor(c.Values!.Select(v => (float)v).ToArray()).view(-1, 1)));
+        manifest.Columns.ToDictionary(c => c.Name, c => c.IsClass ? tensor(c.Classes!) : Column(c.Values!)));
+
+    private static Tensor Column(double[] values)
+    {
+        using var flat = tensor(values.Select(v => (float)v).ToArray());
+        return flat.view(-1, 1);
+    }
 
     /// <summary>The first <paramref name="count"/> samples (0: all).</summary>
     public ImageFileList Take(int count)
