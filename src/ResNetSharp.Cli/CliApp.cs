@@ -41,6 +41,8 @@ public static class CliApp
         catch (Exception e) when (IsUsageError(e))
         {
             error.WriteLine($"resnet: {UserMessage(e).ReplaceLineEndings(" ")}");
+            if (Environment.GetEnvironmentVariable("RESNET_DEBUG") == "1")
+                error.WriteLine(e);
             return UsageError;
         }
         catch (Exception e)

@@ -82,7 +82,19 @@ public sealed class ConfigOption
     {
         var option = new Option<string?>(flag) { Description = help };
         return new ConfigOption(flag, property, [option],
-            parsed => parsed.GetValue(option) is { } text ? JsonSerializer.SerializeToNode(convert(text), ConfigJson.Options) : null);
+            parsed => parsed.GetValue(option) is { } text ? JsonSerializer.SerializeToNode(Converted(text), ConfigJson.Options) : null);
+
+        object Converted(string text)
+        {
+            try
+            {
+                return convert(text);
+            }
+            catch (ConfigException e)
+            {
+                throw new UsageException($"{flag} is {e.Value}; expected {e.Expected}.");
+            }
+        }
     }
 
     private static ConfigOption Simple<T>(string flag, string path, string? alias, string help) where T : struct

@@ -129,3 +129,55 @@ public class TrainerTests
         Assert.True(observer.Epochs.Take(reached).All(e => e.Test!.Top1 < 0.25));
     }
 }
+
+public class CheckpointIntegrityTests
+{
+    [Fact]
+    public void AFlippedBitInTheLatestCheckpointIsFoundAndThePreviousOneIsResumed()
+    {
+        using var run = new TinyRun();
+        string folder = run.RunFolder("flipped");
+        var config = run.Config with { Run = run.Config.Run with { CheckpointEvery = 2 } };
+        TrainingRuns.Train(config, folder, run.DataDir, stopAfter: 5);
+        var store = new CheckpointStore(folder);
+        // Flip one bit in the last byte of the file: inside the last tensor's data, past the header.
+        var bytes = File.ReadAllBytes(store.LatestPath);
+        bytes[^1] ^= 0x01;
+        File.WriteAllBytes(store.LatestPath, bytes);
+
+        var warnings = new List<string>();
+        var loaded = store.LoadLatest(warnings.Add)!;
+        Assert.Equal(store.PreviousPath, loaded.Path);
+        Assert.Contains(warnings, w => w.Contains(store.LatestPath) && w.Contains("does not match its digest"));
+        foreach (var (_, tensor) in loaded.Tensors)
+            tensor.Dispose();
+    }
+
+    [Fact]
+    public void AResumeAfterAFailedSaveWritesOneEpochsCsvRowPerEpoch()
+    {
+        using var run = new TinyRun();
+        string folder = run.RunFolder("failed-save");
+        var config = run.Config with { Schedule = run.Config.Schedule with { Epochs = 2 } };
+        TrainingRuns.Train(config, folder, run.DataDir, stopAfter: 8); // epoch 1 done, stopped in epoch 2
+        string last = Path.Combine(folder, "last.safetensors");
+        File.Delete(last);
+        Directory.CreateDirectory(last); // the epoch-2 save fails after its row is written
+        Assert.ThrowsAny<IOException>(() => TrainingRuns.Train(config, folder, run.DataDir, resume: true));
+        Directory.Delete(last);
+        Assert.True(TrainingRuns.Train(config, folder, run.DataDir, resume: true).Completed);
+        var epochs = File.ReadAllLines(Path.Combine(folder, "epochs.csv")).Skip(1).Select(l => l.Split(',')[0]).ToList();
+        Assert.Equal(["1", "2"], epochs);
+    }
+
+    [Fact]
+    public void ARunFolderThatCannotBeUsedSaysWhatFailedNotThatItIsInUse()
+    {
+        using var run = new TinyRun();
+        string folder = run.RunFolder("unusable");
+        Directory.CreateDirectory(Path.Combine(folder, "run.lock")); // the lock file cannot be opened as a file
+        var error = Assert.Throws<IOException>(() => TrainingRuns.Train(run.Config, folder, run.DataDir));
+        Assert.DoesNotContain("in use by another training run", error.Message);
+        Assert.Contains("cannot use " + folder, error.Message);
+    }
+}

@@ -40,8 +40,12 @@ public sealed class RunFolderLock : IDisposable
         }
     }
 
-    /// <summary>Whether opening failed because another handle holds the file's lock (ERROR_SHARING_VIOLATION, as .NET reports a held flock).</summary>
-    private static bool IsSharingViolation(Exception e) => (e.HResult & 0xFFFF) == 32;
+    /// <summary>
+    /// Whether opening failed because another handle holds the file's lock: .NET reports a held flock with the
+    /// errno EWOULDBLOCK (11 on Linux, 35 on macOS) as the HResult, and Windows with ERROR_SHARING_VIOLATION (32).
+    /// </summary>
+    private static bool IsSharingViolation(Exception e) =>
+        OperatingSystem.IsWindows() ? (e.HResult & 0xFFFF) == 32 : e.HResult == (OperatingSystem.IsMacOS() ? 35 : 11);
 
     /// <inheritdoc />
     public void Dispose() => _lock.Dispose();

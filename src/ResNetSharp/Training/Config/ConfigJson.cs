@@ -123,20 +123,19 @@ public static class ConfigJson
 
     private static void MoveFlatProperties(JsonObject root)
     {
-        foreach (var (name, value) in root.ToList())
+        var flat = root.Where(p => (FlatToSection.ContainsKey(p.Key) || p.Key == "targetTop1") && p.Value is not JsonObject).ToList();
+        foreach (var (name, _) in flat)
+            root.Remove(name);
+        foreach (var (name, value) in flat)
         {
-            bool flat = FlatToSection.TryGetValue(name, out var target) && value is not JsonObject;
-            if (name == "targetTop1" && value is not null)
+            if (name == "targetTop1")
             {
-                root.Remove(name);
-                if (value.GetValue<double>() > 0)
+                if (value is not null && value.GetValue<double>() > 0)
                     Section(root, "run")["target"] = new JsonObject { ["metric"] = "top1", ["value"] = value.GetValue<double>() };
                 continue;
             }
-            if (!flat)
-                continue;
-            root.Remove(name);
-            var (section, property) = target!.Contains('.') ? (target.Split('.')[0], target.Split('.')[1]) : (target, name);
+            string target = FlatToSection[name];
+            var (section, property) = target.Contains('.') ? (target.Split('.')[0], target.Split('.')[1]) : (target, name);
             Section(root, section)[property] = value;
         }
     }

@@ -83,8 +83,11 @@ public sealed class RegressionHead : TaskHead
         {
             if (!_constants.TryGetValue(key, out var constants))
             {
-                Tensor Row(double[] values) =>
-                    cat(values.Select(v => full(1, v, ScalarType.Float32, device)).ToArray()).view(1, -1).DetachFromDisposeScope();
+                Tensor Row(double[] values)
+                {
+                    using var scope = NewDisposeScope();
+                    return cat(values.Select(v => full(1, (float)v, ScalarType.Float32, device)).ToArray()).view(1, -1).MoveToOuterDisposeScope().DetachFromDisposeScope();
+                }
                 constants = (Row(_mean), Row(_std));
                 _constants[key] = constants;
             }
@@ -98,10 +101,10 @@ public sealed class RegressionHead : TaskHead
         using var scope = NewDisposeScope();
         var values = targets.to(ScalarType.Float64).cpu();
         var labelled = values.isnan().logical_not();
-        var count = labelled.sum(0).clamp_min(1);
+        var count = labelled.sum(0).clamp_min(1).to(ScalarType.Float64);
         var mean = values.nan_to_num(0).sum(0).div(count);
         var squared = values.sub(mean).nan_to_num(0).square().sum(0).div(count);
-        return (mean.data<double>().ToArray(), squared.sqrt().data<double>().ToArray());
+        return (mean.to(ScalarType.Float64).data<double>().ToArray(), squared.sqrt().to(ScalarType.Float64).data<double>().ToArray());
     }
 }
 

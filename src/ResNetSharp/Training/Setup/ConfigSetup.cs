@@ -106,9 +106,8 @@ internal static class ConfigSetup
             return WeightsModel.Describe(new ModelCard(model, head.ClassNames, spec.InChannels, preprocessing).ToMetadata(), model,
                 spec with { NumClasses = head.Outputs });
         }
+        // Named heads keep their classes in the heads list; the card's own class list is empty.
         var metadata = new ModelCard(model, [], spec.InChannels, preprocessing).ToMetadata();
-        metadata.Remove("class_names");
-        metadata.Remove("num_classes");
         metadata[HeadDescription.MetadataKey] = HeadDescription.ToJson(network.Heads.Select(h => h.Describe()).ToList());
         return WeightsModel.Describe(metadata, model, spec with { NumClasses = 0 });
     }
