@@ -40,9 +40,6 @@ internal static class HeadPredictions
         using var classifier = OnnxClassifier.Open(file.FullName);
         if (classifier.Heads is not { } heads)
             return null;
-        var conflicting = model.GivenModelOptions(parsed).ToList();
-        if (conflicting.Count > 0)
-            throw new UsageException($"--onnx runs the exported model as it is; drop {string.Join(", ", conflicting)}.");
         if (model.ImageSize(parsed) is int size)
             classifier.UseImageSize(size);
         var report = Empty(file.Name, heads);

@@ -34,6 +34,8 @@ public static class PredictCommand
         {
             OptionChecks.AtLeast(parsed.GetValue(topK), 1, "--top-k");
             var files = parsed.GetValue(inputs)!;
+            if (parsed.GetValue(onnx) is not null)
+                RefuseModelOptions(model, parsed);
             var heads = parsed.GetValue(onnx) is { } headsOnnx ? HeadPredictions.WithOnnx(headsOnnx, model, parsed, files, parsed.GetValue(topK))
                 : model.Heads(parsed) is not null ? HeadPredictions.WithTorch(model, parsed, files, parsed.GetValue(topK)) : null;
             if (heads is not null)
@@ -76,9 +78,6 @@ public static class PredictCommand
     /// <summary>The ONNX path touches no TorchSharp type, so libtorch is never loaded.</summary>
     private static Predictions PredictWithOnnx(FileInfo file, InferenceModelOptions model, ParseResult parsed, string[] files)
     {
-        var conflicting = model.GivenModelOptions(parsed).ToList();
-        if (conflicting.Count > 0)
-            throw new UsageException($"--onnx runs the exported model as it is; drop {string.Join(", ", conflicting)}.");
         using var classifier = OnnxClassifier.Open(file.FullName);
         if (model.ImageSize(parsed) is int size)
             classifier.UseImageSize(size);
@@ -108,6 +107,14 @@ public static class PredictCommand
             predictions.Rows.Add(samples == 1 ? input : $"{input}[{row}]");
             predictions.Logits.Add(logits[(row * classes)..((row + 1) * classes)]);
         }
+    }
+
+    /// <summary>--onnx runs the file as it is: the options that pick or place a TorchSharp model are refused with it.</summary>
+    private static void RefuseModelOptions(InferenceModelOptions model, ParseResult parsed)
+    {
+        var conflicting = model.GivenModelOptions(parsed).ToList();
+        if (conflicting.Count > 0)
+            throw new UsageException($"--onnx runs the exported model as it is; drop {string.Join(", ", conflicting)}.");
     }
 
     private static Tensor ReadInput(string input, LoadedModel loaded) =>
