@@ -100,6 +100,30 @@ public class MultiHeadCommandTests
     }
 
     [Fact]
+    public void FinetuneFromSingleTaskWeightsLoadsTheBackboneAndMakesNewHeads()
+    {
+        using var folder = new TemporaryFolder();
+        var (train, _) = WriteDiscs(folder, "train", 32, 3);
+        var (val, _) = WriteDiscs(folder, "val", 8, 4);
+        File.WriteAllText(folder.File("tiny.json"), """{"block": "basic", "depths": [1], "widths": [8], "stemChannels": 8, "stem": "cifar", "numClasses": 10}""");
+        string weights = folder.File("single.safetensors");
+        using (var single = new ResNetSharp.Models.ResNet(ResNetSharp.Models.ResNetSpecJson.Load(folder.File("tiny.json"))))
+            ResNetSharp.Interop.SafetensorsFile.Save(weights, ResNetSharp.Models.StateDictOrder.Entries(single));
+        string run = folder.File("run");
+        var (code, output, error) = Run("finetune", "--weights", weights, "--model", folder.File("tiny.json"), "--manifest", train, "--val-manifest", val,
+            "--heads", "radius=regression,colour=classification", "--freeze", "backbone", "--image-size", "24", "--in-memory-images",
+            "--epochs", "1", "--batch-size", "8", "--device", "cpu", "-o", run, "--quiet");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("new head(s): radius, colour", output);
+        Assert.Contains("classifier replaced: fc.weight [10x8]", output);
+        var before = ResNetSharp.Interop.SafetensorsFile.Load(weights).Tensors.ToDictionary(t => t.Name, t => t.Tensor.bytes.ToArray());
+        var after = ResNetSharp.Interop.SafetensorsFile.Load(Path.Combine(run, "last.safetensors")).Tensors.ToDictionary(t => t.Name, t => t.Tensor.bytes.ToArray());
+        Assert.True(before["layer1.0.conv1.weight"].AsSpan().SequenceEqual(after["layer1.0.conv1.weight"]), "the frozen backbone is the file's");
+        Assert.Contains("radius.fc.weight", after.Keys);
+        Assert.DoesNotContain("fc.weight", after.Keys);
+    }
+
+    [Fact]
     public void ManifestProblemsNameTheFileTheRowAndTheColumn()
     {
         using var folder = new TemporaryFolder();
