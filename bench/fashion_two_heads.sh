@@ -38,7 +38,7 @@ PY
 resnet() { dotnet run -c Release --project src/ResNetSharp.Cli --no-launch-profile -- "$@"; }
 start=$(date +%s)
 resnet train --manifest "$work/train.csv" --val-manifest "$work/val.csv" --heads item=classification,group=classification \
-  --model resnet18_cifar --image-size 28 --in-memory-images --epochs "$epochs" --batch-size 128 --lr 0.1 -o "$work/run" --quiet
+  --model "${MODEL:-resnet18_cifar}" --image-size 28 --in-memory-images --epochs "$epochs" --batch-size 128 --lr 0.1 -o "$work/run" --quiet
 echo "train: $(( $(date +%s) - start )) s"
 resnet eval --weights "$work/run" --manifest "$work/val.csv" --json
 resnet export --weights "$work/run" --format onnx -o "$work/two-heads.onnx"

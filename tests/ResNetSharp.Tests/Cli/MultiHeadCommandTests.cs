@@ -99,6 +99,50 @@ public class MultiHeadCommandTests
         }
     }
 
+    /// <summary>Fashion-MNIST's item and its group (tops, bottoms, dresses, footwear, bags), from the real files.</summary>
+    private static readonly string[] Groups = ["tops", "bottoms", "tops", "dresses", "tops", "footwear", "tops", "footwear", "bags", "footwear"];
+
+    private static string WriteFashion(TemporaryFolder folder, ResNetSharp.Data.DatasetSplit split, int count)
+    {
+        using var data = ResNetSharp.Data.DatasetCatalog.Load("fashion-mnist", split);
+        var pixels = data.Images.narrow(0, 0, count).contiguous().data<byte>().ToArray();
+        var labels = data.Labels.narrow(0, 0, count).data<long>().ToArray();
+        string name = split.ToString().ToLowerInvariant();
+        var lines = new List<string> { "path,item,group" };
+        for (int i = 0; i < count; i++)
+        {
+            using var bitmap = new SKBitmap(new SKImageInfo(28, 28, SKColorType.Gray8, SKAlphaType.Opaque));
+            System.Runtime.InteropServices.Marshal.Copy(pixels, i * 784, bitmap.GetPixels(), 784);
+            Directory.CreateDirectory(folder.File(name));
+            using (var png = bitmap.Encode(SKEncodedImageFormat.Png, 100))
+                File.WriteAllBytes(folder.File($"{name}/{i}.png"), png.ToArray());
+            lines.Add($"{name}/{i}.png,\"{data.ClassNames[(int)labels[i]]}\",{Groups[labels[i]]}");
+        }
+        File.WriteAllLines(folder.File($"{name}.csv"), lines);
+        return folder.File($"{name}.csv");
+    }
+
+    [Fact]
+    public void FashionMnistTrainsAsItemAndGroupHeads()
+    {
+        using var folder = new TemporaryFolder();
+        string train = WriteFashion(folder, ResNetSharp.Data.DatasetSplit.Train, 1200);
+        string val = WriteFashion(folder, ResNetSharp.Data.DatasetSplit.Test, 300);
+        File.WriteAllText(folder.File("tiny.json"), """{"block": "basic", "depths": [1, 1], "widths": [16, 32], "stemChannels": 16, "stem": "cifar", "numClasses": 10}""");
+        string run = folder.File("run");
+        var (code, output, error) = Run("train", "--manifest", train, "--val-manifest", val, "--heads", "item=classification,group=classification",
+            "--model", folder.File("tiny.json"), "--image-size", "28", "--in-memory-images", "--epochs", "3", "--batch-size", "32", "--lr", "0.05",
+            "--device", "cpu", "-o", run, "--quiet");
+        Assert.True(code == 0, error + output);
+        var (eCode, eOutput, eError) = Run("eval", "--weights", run, "--manifest", val, "--device", "cpu", "--json");
+        Assert.True(eCode == 0, eError);
+        var heads = JsonDocument.Parse(eOutput).RootElement.GetProperty("heads");
+        double item = heads.GetProperty("item").GetProperty("top1").GetDouble(), group = heads.GetProperty("group").GetProperty("top1").GetDouble();
+        Assert.True(item > 0.5, $"item top-1 {item:P1} (chance 10%)");
+        Assert.True(group > 0.7, $"group top-1 {group:P1} (chance 40% for the largest group)");
+        Assert.True(File.Exists(Path.Combine(run, "head-item.png")) && File.Exists(Path.Combine(run, "head-group.png")));
+    }
+
     [Fact]
     public void FinetuneFromSingleTaskWeightsLoadsTheBackboneAndMakesNewHeads()
     {

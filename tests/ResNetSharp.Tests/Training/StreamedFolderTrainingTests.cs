@@ -75,3 +75,26 @@ public class StreamedFolderTrainingTests
         Assert.Contains(observer.Warnings, w => w.Contains("skipped 1 image") && w.Contains("broken.png"));
     }
 }
+
+public class OneClassFolderTests
+{
+    [Fact]
+    public void AnImageFolderWithOneClassTrainsWithAWarning()
+    {
+        using var root = new TemporaryFolder();
+        foreach (var split in new[] { "train", "val" })
+            for (int i = 0; i < 4; i++)
+                ResNetSharp.Tests.Data.TestImages.Write(root.File($"data/{split}/cat/{i}.png"), 20, 20, seed: i);
+        File.WriteAllText(root.File("tiny.json"), """{"block": "basic", "depths": [1], "widths": [8], "stemChannels": 8, "stem": "cifar", "numClasses": 2}""");
+        var config = new TrainingConfig
+        {
+            Model = root.File("tiny.json"),
+            Data = new DataConfig { Dataset = root.File("data"), ImageSize = 16 },
+            Schedule = new ScheduleConfig { Epochs = 1 },
+            Optimization = new OptimizationConfig { BatchSize = 4 },
+        };
+        var observer = new RecordingObserver();
+        Assert.True(TrainingRuns.Train(config, root.File("run"), null, observer: observer).Completed);
+        Assert.Contains(observer.Warnings, w => w.Contains("only one class (cat)") && w.Contains("learns nothing"));
+    }
+}

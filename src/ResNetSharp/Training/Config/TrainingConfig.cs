@@ -40,9 +40,10 @@ public sealed record TrainingConfig
     public TrainingConfig Validate()
     {
         ConfigException.Require(Model is { Length: > 0 }, "model", Model, "a catalog name or a spec file");
-        ConfigException.Require(Heads is not null, "heads", null, "a list of heads");
+        if (Heads is null)
+            throw new ConfigException("heads", null, "a list of heads");
         for (int i = 0; i < Heads.Count; i++)
-            Heads[i].Validate($"heads[{i}]");
+            (Heads[i] ?? throw new ConfigException($"heads[{i}]", null, "a head")).Validate($"heads[{i}]");
         var duplicate = Heads.GroupBy(h => h.Name).FirstOrDefault(g => g.Count() > 1);
         ConfigException.Require(duplicate is null, "heads", duplicate?.Key, "distinct head names");
         Data.Validate("data");

@@ -29,15 +29,22 @@ public sealed class StreamedImageSet(ImageFileList files, int imageSize, bool tr
 
     /// <inheritdoc />
     public override long Count => files.Paths.Count;
+
+    /// <inheritdoc />
     public override (int Channels, int Height, int Width) ImageShape => (3, imageSize, imageSize);
+
     /// <inheritdoc />
     public override IReadOnlyList<double> Mean => mean;
+
     /// <inheritdoc />
     public override IReadOnlyList<double> Std => std;
+
     /// <inheritdoc />
     public override string Source => training ? $"{files.Root} (streamed, random-resized crops)" : $"{files.Root} (streamed)";
+
     /// <inheritdoc />
     public override IReadOnlyList<LabelColumn> Columns => files.Columns;
+
     /// <inheritdoc />
     public override bool WantsPaddedCrop => false;
 
