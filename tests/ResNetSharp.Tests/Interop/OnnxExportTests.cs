@@ -59,6 +59,47 @@ public class OnnxExportTests
     }
 
     [Fact]
+    public void OnnxRuntimeReproducesEveryHeadOfAMultiHeadNetworkByName()
+    {
+        manual_seed(5);
+        var spec = ModelCatalog.Get("resnet18_cifar") with { Widths = [8, 16, 32, 64], StemChannels = 8 };
+        using var network = ResNetSharp.Training.MultiHeadNetwork.FromSpec(spec,
+        [
+            new ResNetSharp.Training.RegressionHead("box", [10.0, -3.0], [4.0, 0.5]),
+            new ResNetSharp.Training.ClassificationHead("kind", ["a", "b", "c"]) { Hidden = 16, Dropout = 0.3 },
+            new ResNetSharp.Training.ClassificationHead("fc", ["x", "y"]),
+        ]);
+        RandomizeBatchNorm(network.ResNetBackbone!);
+        network.eval();
+        using var scope = NewDisposeScope();
+        var input = randn(3, 3, 32, 32);
+        IReadOnlyDictionary<string, TorchSharp.torch.Tensor> expected;
+        using (no_grad())
+            expected = network.call(input);
+        var bytes = OnnxExporter.ToBytes(network, new OnnxExportOptions(32, 32));
+        using var session = new InferenceSession(bytes);
+        Assert.Equal(["box", "kind", "fc"], session.OutputMetadata.Keys);
+        Assert.Contains("\"regression\"", session.ModelMetadata.CustomMetadataMap["heads"]);
+        var tensor = new DenseTensor<float>(input.data<float>().ToArray(), [3, 3, 32, 32]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", tensor)]);
+        foreach (var result in results)
+        {
+            var want = expected[result.Name].data<float>().ToArray();
+            var got = result.AsEnumerable<float>().ToArray();
+            float scale = want.Max(MathF.Abs);
+            float error = want.Zip(got).Max(p => MathF.Abs(p.First - p.Second)) / scale;
+            Assert.True(error <= 1e-4, $"{result.Name}: relative error {error:E2}");
+        }
+        // The regression outputs are in the targets' units: the layer's output scaled by the std and shifted by the mean.
+        using (no_grad())
+        {
+            var layer = nn.functional.linear(network.Embed(input), network.get_parameter("box.fc.weight")!, network.get_parameter("box.fc.bias")!);
+            var restored = layer * TorchSharp.torch.tensor(new float[] { 4f, 0.5f }) + TorchSharp.torch.tensor(new float[] { 10f, -3f });
+            Assert.True(restored.allclose(expected["box"], rtol: 1e-5, atol: 1e-5));
+        }
+    }
+
+    [Fact]
     public void TheBatchAxisIsDynamicAndMetadataIsStored()
     {
         using var model = ModelCatalog.Create("resnet18_cifar", numClasses: 3);
