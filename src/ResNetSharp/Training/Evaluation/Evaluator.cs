@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace ResNetSharp.Training;
 
-/// <summary>Evaluates networks in eval mode under no-grad, head by head, restoring the mode they were in.</summary>
+/// <summary>Evaluates networks in eval mode under no-grad, head by head, restoring each submodule's mode after (see <see cref="EvalMode"/>).</summary>
 public static class Evaluator
 {
     /// <summary>
@@ -59,9 +59,7 @@ public static class Evaluator
     {
         foreach (var head in heads)
             data.Column(head.Column);
-        var wasTraining = models.Select(m => m.Module.training).ToList();
-        foreach (var (module, _) in models)
-            module.eval();
+        var modes = models.Select(m => EvalMode.Enter(m.Module)).ToList();
         var metrics = models.Select(_ => heads.Select(h => h.CreateMetrics(input.Device)).ToList()).ToList();
         try
         {
@@ -102,8 +100,8 @@ public static class Evaluator
             foreach (var perHead in metrics)
                 foreach (var m in perHead)
                     m.Dispose();
-            for (int m = 0; m < models.Count; m++)
-                models[m].Module.train(wasTraining[m]);
+            foreach (var mode in modes)
+                mode.Dispose();
         }
     }
 }
