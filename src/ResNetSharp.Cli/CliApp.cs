@@ -15,7 +15,7 @@ public static class CliApp
     /// <summary>Parses and runs one command line; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("ResNetSharp: the ResNet family for .NET — build, train, evaluate, export.")
+        var root = new RootCommand("ResNetSharp: the ResNet family for .NET — build, train, evaluate, export, serve.")
         {
             SummaryCommand.Create(output),
             TrainCommand.Create(output),
@@ -25,6 +25,7 @@ public static class CliApp
             EmbedCommand.Create(output),
             ExplainCommand.Create(output),
             ExportCommand.Create(output),
+            ServeCommand.Create(output),
             BenchCommand.Create(output),
             ManifestCommand.Create(output),
         };

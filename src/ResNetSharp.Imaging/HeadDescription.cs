@@ -8,7 +8,7 @@ namespace ResNetSharp.Imaging;
 /// <see cref="MetadataKey"/>, a JSON list): so a later evaluation, prediction or export can rebuild and
 /// name the outputs without flags. Plain data, shared by training and ONNX Runtime inference.
 /// </summary>
-/// <param name="Name">The head's name: its output's name.</param>
+/// <param name="Name">The head's name: its output's name (never <see cref="Inference.ModelOutput.EmbeddingName"/>, the pooled features' output).</param>
 /// <param name="Kind"><see cref="ClassificationKind"/>, <see cref="RegressionKind"/>, or a custom head's own kind.</param>
 /// <param name="Outputs">Values per sample.</param>
 public sealed record HeadDescription(string Name, string Kind, int Outputs)
@@ -34,6 +34,9 @@ public sealed record HeadDescription(string Name, string Kind, int Outputs)
     /// <summary>Regression: the training loss (l1, mse or smoothL1).</summary>
     public string? Loss { get; init; }
 
+    /// <summary>The label column it learned from, when that is not <see cref="Name"/> (null: its name).</summary>
+    public string? Column { get; init; }
+
     /// <summary>Weight of the head's loss in training.</summary>
     public double Weight { get; init; } = 1.0;
 
@@ -57,6 +60,8 @@ public sealed record HeadDescription(string Name, string Kind, int Outputs)
                 throw new FormatException("expected a non-empty list of heads, each with a name, a kind and 1 to 1000000 outputs (class names for each class)");
             if (heads.Select(h => h.Name).Distinct().Count() != heads.Length)
                 throw new FormatException("two heads share a name");
+            if (heads.Any(h => h.Name == Inference.ModelOutput.EmbeddingName))
+                throw new FormatException($"a head is named '{Inference.ModelOutput.EmbeddingName}', the name of the pooled features' output");
             return heads;
         }
         catch (Exception e) when (e is JsonException or FormatException)

@@ -42,6 +42,21 @@ public sealed record ImagePreprocessing(int ResizeTo, int CropTo, IReadOnlyList<
     public static ImagePreprocessing ForCrop(int crop) =>
         new((int)Math.Floor(crop * 256.0 / 224.0), crop, ImageNetMean, ImageNetStd);
 
+    /// <summary>The same mean, std and grayscale at another crop size, resized by the ImageNet ratio (256/224).</summary>
+    public ImagePreprocessing WithCrop(int crop) =>
+        ForCrop(crop) with { Mean = Mean, Std = Std, Grayscale = Grayscale };
+
+    /// <summary>
+    /// The model input for one image: resized, centre-cropped and normalised float32 values laid out
+    /// (<paramref name="channels"/>, <see cref="CropTo"/>, <see cref="CropTo"/>).
+    /// </summary>
+    public float[] Prepare(DecodedImage image, int channels)
+    {
+        var input = new float[channels * CropTo * CropTo];
+        Normalize(ResizeAndCrop(image), input, channels);
+        return input;
+    }
+
     /// <summary>Resized and centre-cropped pixels: (3 or 1, CropTo, CropTo).</summary>
     public PixelPlanes ResizeAndCrop(DecodedImage image)
     {

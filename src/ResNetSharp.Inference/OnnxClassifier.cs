@@ -1,60 +1,140 @@
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using ResNetSharp.Imaging;
 
 namespace ResNetSharp.Inference;
 
 /// <summary>
-/// An image classifier exported to ONNX (one float32 NCHW input, logits of shape (N, classes) out), run
-/// with ONNX Runtime on the CPU. Images are prepared exactly as in training (<see cref="ImagePreprocessing"/>),
-/// from the file's metadata when <c>resnet export</c> wrote it. No libtorch is involved.
+/// An image model exported to ONNX (one float32 NCHW input; float32 (N, size) outputs by name: class logits,
+/// or one output per head as the metadata's head descriptions say, and the embedding when the graph has one),
+/// run with ONNX Runtime; <see cref="IImageModel.Info"/> says what each output is. Images are prepared exactly as in
+/// training (<see cref="ImagePreprocessing"/>), from the file's metadata when <c>resnet export</c> wrote it.
+/// No libtorch is involved. Immutable once opened, so one instance serves any number of threads.
 /// </summary>
-public sealed class OnnxClassifier : IDisposable
+public sealed class OnnxClassifier : IImageModel
 {
     private readonly InferenceSession _session;
     private readonly string _inputName;
-    private readonly string _outputName;
     private readonly int? _fixedHeight;
     private readonly int? _fixedWidth;
 
-    private OnnxClassifier(string path, InferenceSession session, string inputName, string outputName, int inChannels,
-        int? fixedHeight, int? fixedWidth, IReadOnlyList<string> classNames, ImagePreprocessing preprocessing)
+    private OnnxClassifier(string path, InferenceSession session, OnnxModelDescription description)
     {
         Path = path;
         _session = session;
-        _inputName = inputName;
-        _outputName = outputName;
-        InChannels = inChannels;
-        _fixedHeight = fixedHeight;
-        _fixedWidth = fixedWidth;
-        ClassNames = classNames;
-        Preprocessing = preprocessing;
+        _inputName = description.InputName;
+        _fixedHeight = description.FixedHeight;
+        _fixedWidth = description.FixedWidth;
+        Info = description.Info;
+        Metadata = description.Metadata;
     }
 
-    /// <summary>The model file.</summary>
+    /// <summary>The model file (or the name given to <see cref="Load"/>).</summary>
     public string Path { get; }
 
+    /// <inheritdoc />
+    public ImageModelInfo Info { get; }
+
+    /// <summary>
+    /// The file's custom metadata as it holds it (what <see cref="Info"/> is read from: "class_names",
+    /// "preprocessing", "heads" for a network with named heads, and any key another tool wrote).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
     /// <summary>Channels of the input (3 for RGB models, 1 for grayscale ones).</summary>
-    public int InChannels { get; }
+    public int InChannels => Info.InChannels;
 
-    /// <summary>Output names by index: from the metadata, else "0", "1", ...</summary>
-    public IReadOnlyList<string> ClassNames { get; }
+    /// <summary>Class names of the first classification output: from the metadata, else "0", "1", ...</summary>
+    public IReadOnlyList<string> ClassNames => Classification.Labels!;
 
-    /// <summary>How images are prepared; from the metadata, else torchvision's ImageNet eval transform at the model's input size.</summary>
-    public ImagePreprocessing Preprocessing { get; private set; }
+    /// <summary>How images are prepared: from the metadata, else torchvision's ImageNet eval transform at the model's input size.</summary>
+    public ImagePreprocessing Preprocessing => Info.Preprocessing;
 
     /// <summary>
     /// Loads and checks <paramref name="path"/>. A missing file, a file ONNX Runtime cannot load, or a
-    /// model that is not a one-input classifier is an <see cref="OnnxModelException"/> naming the file.
+    /// model that is not a one-input image model is an <see cref="OnnxModelException"/> naming the file.
+    /// <paramref name="imageSize"/> replaces the crop of the metadata's preprocessing (mean, std and
+    /// grayscale stay); graphs with a fixed input size refuse any other.
     /// </summary>
-    public static OnnxClassifier Open(string path, SessionOptions? options = null)
+    public static OnnxClassifier Open(string path, SessionOptions? options = null, int? imageSize = null)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"ONNX model not found: {path}", path);
+        return Create(path, imageSize, () => options is null ? new InferenceSession(path) : new InferenceSession(path, options));
+    }
+
+    /// <summary>As <see cref="Open"/>, for a model held in memory (e.g. exported just now); <paramref name="name"/> names it in errors.</summary>
+    public static OnnxClassifier Load(byte[] model, string name, SessionOptions? options = null, int? imageSize = null) =>
+        Create(name, imageSize, () => options is null ? new InferenceSession(model) : new InferenceSession(model, options));
+
+    /// <summary>Logits of the first classification output, one array per image, for images decoded from files.</summary>
+    public float[][] ClassifyFiles(IReadOnlyList<string> paths) =>
+        Classify(paths.Select(p => ImageDecoder.Decode(p)).ToList());
+
+    /// <summary>Logits of the first classification output, one array per image, all images in one batch.</summary>
+    public float[][] Classify(IReadOnlyList<DecodedImage> images)
+    {
+        var prepared = new float[images.Count][];
+        Parallel.For(0, images.Count, i => prepared[i] = Preprocessing.Prepare(images[i], InChannels));
+        int size = Preprocessing.CropTo;
+        return Logits(Predict(ImageBatch.Stack(prepared, InChannels, size, size)));
+    }
+
+    /// <summary>Logits of the first classification output for a preprocessed float32 batch laid out (batch, <see cref="InChannels"/>, height, width).</summary>
+    public float[][] Run(float[] input, int batch, int height, int width) =>
+        Logits(Predict(new ImageBatch(input, batch, InChannels, height, width)));
+
+    /// <inheritdoc />
+    public IReadOnlyList<Prediction> Predict(ImageBatch batch)
+    {
+        if (batch.Channels != InChannels)
+            throw new ArgumentException($"{Path} takes {InChannels}-channel inputs; got {batch.Channels}.", nameof(batch));
+        if ((_fixedHeight is int h && h != batch.Height) || (_fixedWidth is int w && w != batch.Width))
+            throw new ArgumentException($"{Path} takes {_fixedHeight}x{_fixedWidth} inputs; got {batch.Height}x{batch.Width}.", nameof(batch));
+        var outputs = Info.Outputs;
+        using var value = OrtValue.CreateTensorValueFromMemory(batch.Values, [batch.Count, batch.Channels, batch.Height, batch.Width]);
+        using var runOptions = new RunOptions();
+        try
+        {
+            using var results = _session.Run(runOptions, [_inputName], [value], outputs.Select(o => o.Name).ToArray());
+            var rows = Enumerable.Range(0, batch.Count).Select(_ => new Dictionary<string, float[]>(outputs.Count)).ToArray();
+            for (int o = 0; o < outputs.Count; o++)
+            {
+                var shape = results[o].GetTensorTypeAndShape().Shape;
+                int size = outputs[o].Size;
+                if (shape.Length != 2 || shape[0] != batch.Count || shape[1] != size)
+                    throw new OnnxModelException(Path, $"output \"{outputs[o].Name}\" has shape ({string.Join(", ", shape)}); expected ({batch.Count}, {size}).");
+                var data = results[o].GetTensorDataAsSpan<float>();
+                for (int row = 0; row < batch.Count; row++)
+                    rows[row][outputs[o].Name] = data.Slice(row * size, size).ToArray();
+            }
+            return rows.Select(r => new Prediction(r, Info)).ToList();
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new OnnxModelException(Path, $"ONNX Runtime failed on a ({batch.Count}, {batch.Channels}, {batch.Height}, {batch.Width}) input ({e.Message.Trim()})", e);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _session.Dispose();
+
+    private ModelOutput Classification =>
+        Info.Classification ?? throw new InvalidOperationException($"{Path} has no classification output; its outputs are {string.Join(", ", Info.Outputs.Select(o => o.Name))}.");
+
+    private float[][] Logits(IReadOnlyList<Prediction> predictions)
+    {
+        string name = Classification.Name;
+        return predictions.Select(p => p.Outputs[name]).ToArray();
+    }
+
+    private static OnnxClassifier Create(string path, int? imageSize, Func<InferenceSession> open)
+    {
+        if (imageSize is < 1)
+            throw new ArgumentOutOfRangeException(nameof(imageSize), $"image size must be 1 or more; got {imageSize}.");
         InferenceSession session;
         try
         {
-            session = options is null ? new InferenceSession(path) : new InferenceSession(path, options);
+            session = open();
         }
         catch (OnnxRuntimeException e)
         {
@@ -62,7 +142,7 @@ public sealed class OnnxClassifier : IDisposable
         }
         try
         {
-            return Describe(path, session);
+            return new OnnxClassifier(path, session, OnnxModelDescription.Read(path, session, imageSize));
         }
         catch
         {
@@ -70,170 +150,4 @@ public sealed class OnnxClassifier : IDisposable
             throw;
         }
     }
-
-    /// <summary>Uses another crop size (the ImageNet resize ratio), keeping mean, std and grayscale.</summary>
-    public void UseImageSize(int crop)
-    {
-        if (crop < 1)
-            throw new ArgumentOutOfRangeException(nameof(crop), $"image size must be 1 or more; got {crop}.");
-        CheckSize(crop, crop);
-        Preprocessing = ImagePreprocessing.ForCrop(crop) with { Mean = Preprocessing.Mean, Std = Preprocessing.Std, Grayscale = Preprocessing.Grayscale };
-    }
-
-    /// <summary>Logits, one array per image, for images decoded from files.</summary>
-    public float[][] ClassifyFiles(IReadOnlyList<string> paths) =>
-        Classify(paths.Select(p => ImageDecoder.Decode(p)).ToList());
-
-    /// <summary>Logits, one array per image, all images in one batch.</summary>
-    public float[][] Classify(IReadOnlyList<DecodedImage> images)
-    {
-        int size = Preprocessing.CropTo, sample = InChannels * size * size;
-        var input = new float[images.Count * sample];
-        Parallel.For(0, images.Count, i =>
-            Preprocessing.Normalize(Preprocessing.ResizeAndCrop(images[i]), input.AsSpan(i * sample, sample), InChannels));
-        return Run(input, images.Count, size, size);
-    }
-
-    /// <summary>The model's outputs in order; a model exported with named heads has one per head, named after it.</summary>
-    public IReadOnlyList<string> OutputNames => _session.OutputMetadata.Keys.ToList();
-
-    /// <summary>What each head of a multi-head model means (kind, class names), from the metadata; null for a plain classifier.</summary>
-    public IReadOnlyList<HeadDescription>? Heads { get; private init; }
-
-    /// <summary>Every output, by name, one array per image, for images decoded from files (all in one batch).</summary>
-    public IReadOnlyDictionary<string, float[][]> RunFiles(IReadOnlyList<string> paths)
-    {
-        var images = paths.Select(p => ImageDecoder.Decode(p)).ToList();
-        int size = Preprocessing.CropTo, sample = InChannels * size * size;
-        var input = new float[images.Count * sample];
-        Parallel.For(0, images.Count, i =>
-            Preprocessing.Normalize(Preprocessing.ResizeAndCrop(images[i]), input.AsSpan(i * sample, sample), InChannels));
-        return RunOutputs(input, images.Count, size, size);
-    }
-
-    /// <summary>Every output, by name, one array per sample, for a preprocessed float32 batch (batch, <see cref="InChannels"/>, height, width).</summary>
-    public IReadOnlyDictionary<string, float[][]> RunOutputs(float[] input, int batch, int height, int width)
-    {
-        if (batch < 1 || input.Length != (long)batch * InChannels * height * width)
-            throw new ArgumentException($"{input.Length} values do not make a ({batch}, {InChannels}, {height}, {width}) batch.", nameof(input));
-        CheckSize(height, width);
-        using var value = OrtValue.CreateTensorValueFromMemory(input, [batch, InChannels, height, width]);
-        try
-        {
-            var names = OutputNames;
-            using var results = _session.Run(new RunOptions(), [_inputName], [value], names.ToArray());
-            var outputs = new Dictionary<string, float[][]>(StringComparer.Ordinal);
-            for (int i = 0; i < names.Count; i++)
-            {
-                var shape = results[i].GetTensorTypeAndShape().Shape;
-                if (shape.Length != 2 || shape[0] != batch)
-                    throw new OnnxModelException(Path, $"output \"{names[i]}\" has shape ({string.Join(", ", shape)}); expected ({batch}, N).");
-                var data = results[i].GetTensorDataAsSpan<float>();
-                int size = (int)shape[1];
-                var rows = new float[batch][];
-                for (int row = 0; row < batch; row++)
-                    rows[row] = data.Slice(row * size, size).ToArray();
-                outputs[names[i]] = rows;
-            }
-            return outputs;
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new OnnxModelException(Path, $"ONNX Runtime failed on a ({batch}, {InChannels}, {height}, {width}) input ({e.Message.Trim()})", e);
-        }
-    }
-
-    /// <summary>Logits for a preprocessed float32 batch laid out (batch, <see cref="InChannels"/>, height, width).</summary>
-    public float[][] Run(float[] input, int batch, int height, int width)
-    {
-        if (batch < 1 || input.Length != (long)batch * InChannels * height * width)
-            throw new ArgumentException($"{input.Length} values do not make a ({batch}, {InChannels}, {height}, {width}) batch.", nameof(input));
-        CheckSize(height, width);
-        using var value = OrtValue.CreateTensorValueFromMemory(input, [batch, InChannels, height, width]);
-        try
-        {
-            using var results = _session.Run(new RunOptions(), [_inputName], [value], [_outputName]);
-            var shape = results[0].GetTensorTypeAndShape().Shape;
-            if (shape.Length != 2 || shape[0] != batch || shape[1] != ClassNames.Count)
-                throw new OnnxModelException(Path, $"output has shape ({string.Join(", ", shape)}); expected ({batch}, {ClassNames.Count}).");
-            var logits = results[0].GetTensorDataAsSpan<float>();
-            var rows = new float[batch][];
-            for (int row = 0; row < batch; row++)
-                rows[row] = logits.Slice(row * ClassNames.Count, ClassNames.Count).ToArray();
-            return rows;
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new OnnxModelException(Path, $"ONNX Runtime failed on a ({batch}, {InChannels}, {height}, {width}) input ({e.Message.Trim()})", e);
-        }
-    }
-
-    /// <inheritdoc />
-    public void Dispose() => _session.Dispose();
-
-    private void CheckSize(int height, int width)
-    {
-        if ((_fixedHeight is int h && h != height) || (_fixedWidth is int w && w != width))
-            throw new ArgumentException($"{Path} takes {_fixedHeight}x{_fixedWidth} inputs; got {height}x{width}.");
-    }
-
-    private static OnnxClassifier Describe(string path, InferenceSession session)
-    {
-        if (session.InputMetadata.Count != 1)
-            throw new OnnxModelException(path, $"has {session.InputMetadata.Count} inputs; an image classifier has one (N, C, H, W) input.");
-        var (inputName, input) = session.InputMetadata.Single();
-        if (!input.IsTensor || input.ElementDataType != TensorElementType.Float || input.Dimensions.Length != 4)
-            throw new OnnxModelException(path, $"input \"{inputName}\" is {Describe(input)}; expected a float32 (N, C, H, W) tensor.");
-        int channels = input.Dimensions[1];
-        if (channels is not (1 or 3))
-            throw new OnnxModelException(path, $"input \"{inputName}\" has {channels} channels; expected 1 or 3.");
-        var (outputName, output) = session.OutputMetadata.First();
-        if (!output.IsTensor || output.ElementDataType != TensorElementType.Float || output.Dimensions.Length != 2)
-            throw new OnnxModelException(path, $"output \"{outputName}\" is {Describe(output)}; expected float32 logits of shape (N, classes).");
-
-        var info = ExportedModelInfo.Parse(ReadMetadata(session, path), path);
-        int classes = output.Dimensions[1] > 0 ? output.Dimensions[1] : info.ClassNames?.Count
-            ?? throw new OnnxModelException(path, $"output \"{outputName}\" has no fixed class count and the metadata has no class_names.");
-        if (info.ClassNames is { } names && names.Count != classes)
-            throw new OnnxModelException(path, $"metadata class_names has {names.Count} names; the output has {classes} classes.");
-        int? height = input.Dimensions[2] > 0 ? input.Dimensions[2] : null, width = input.Dimensions[3] > 0 ? input.Dimensions[3] : null;
-
-        var preprocessing = info.Preprocessing
-            ?? ImagePreprocessing.ForCrop(height ?? info.InputSize?.Height ?? ImagePreprocessing.ImageNet.CropTo);
-        if (channels == 1 && !preprocessing.Grayscale)
-            preprocessing = preprocessing with { Grayscale = true };
-        if ((height is int h && h != preprocessing.CropTo) || (width is int w && w != preprocessing.CropTo))
-            throw new OnnxModelException(path, $"input is {height}x{width} but the preprocessing crops to {preprocessing.CropTo}x{preprocessing.CropTo}.");
-        var classNames = info.ClassNames ?? Enumerable.Range(0, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        var metadata = ReadMetadata(session, path);
-        return new OnnxClassifier(path, session, inputName, outputName, channels, height, width, classNames, preprocessing) { Heads = HeadsOf(metadata, path) };
-    }
-
-    private static IReadOnlyList<HeadDescription>? HeadsOf(IReadOnlyDictionary<string, string> metadata, string path)
-    {
-        try
-        {
-            return metadata.TryGetValue(HeadDescription.MetadataKey, out var json) ? HeadDescription.FromJson(json, path) : null;
-        }
-        catch (FormatException e)
-        {
-            throw new OnnxModelException(path, e.Message, e);
-        }
-    }
-
-    private static Dictionary<string, string> ReadMetadata(InferenceSession session, string path)
-    {
-        try
-        {
-            return session.ModelMetadata.CustomMetadataMap;
-        }
-        catch (NullReferenceException e)
-        {
-            // ONNX Runtime's C# wrapper fails this way when a model-level string (e.g. the producer name) is absent.
-            throw new OnnxModelException(path, "its model metadata cannot be read by ONNX Runtime", e);
-        }
-    }
-
-    private static string Describe(NodeMetadata node) =>
-        node.IsTensor ? $"a {node.ElementDataType} tensor of rank {node.Dimensions.Length}" : $"a {node.OnnxValueType}";
 }

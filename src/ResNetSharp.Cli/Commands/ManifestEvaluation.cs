@@ -24,8 +24,8 @@ internal static class ManifestEvaluation
         var preprocessing = card?.Preprocessing ?? ImagePreprocessing.ImageNet;
         var requests = network.Heads.Select(h => h switch
         {
-            ClassificationHead c => new ManifestColumnRequest(h.Name, true, c.ClassNames),
-            _ => new ManifestColumnRequest(h.Name, false),
+            ClassificationHead c => new ManifestColumnRequest(h.Column, true, c.ClassNames),
+            _ => new ManifestColumnRequest(h.Column, false),
         }).ToList();
         var files = ImageFileList.FromManifest(ImageManifest.Read(manifest, requests)).Take(settings.Limit);
         using var data = new StreamedImageSet(files, preprocessing.CropTo, training: false, 0, preprocessing.Mean, preprocessing.Std,

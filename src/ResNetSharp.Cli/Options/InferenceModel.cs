@@ -1,7 +1,9 @@
 using System.CommandLine;
 using ResNetSharp.Data.Images;
 using ResNetSharp.Imaging;
+using ResNetSharp.Inference;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Models;
 using ResNetSharp.Training;
 using TorchSharp;
@@ -92,6 +94,8 @@ public sealed class InferenceModelOptions
         var file = WeightsFile(parsed);
         if (parsed.GetValue(_model.Model) is not null || parsed.GetValue(_model.Spec) is not null)
             throw new UsageException($"{file} names its network and heads; drop --model and --spec.");
+        if (parsed.GetValue(_model.NumClasses) is not null || parsed.GetValue(_classNames) is not null)
+            throw new UsageException($"{file} names its heads and their classes; drop --num-classes and --class-names.");
         var card = ModelCard.FromMetadata(WeightFile.ReadMetadata(file), file);
         var device = DeviceSelection.Parse(parsed.GetValue(_device)!);
         var network = WeightsNetwork.Load(file);
@@ -100,12 +104,19 @@ public sealed class InferenceModelOptions
         return new LoadedNetwork(card?.Model ?? Path.GetFileName(file), network, device, Preprocessing(parsed, card));
     }
 
+    /// <summary>
+    /// The weights, whatever they hold: a network with named heads (<see cref="LoadNetwork"/>) when their metadata
+    /// names heads, else a plain ResNet (<see cref="Load"/>).
+    /// </summary>
+    public ILoadedWeights LoadWeights(ParseResult parsed) => Heads(parsed) is null ? Load(parsed) : LoadNetwork(parsed);
+
+    /// <summary>The weights as an image model run with TorchSharp: every head (or the logits) and the embedding by name.</summary>
+    public TorchImageModel LoadImageModel(ParseResult parsed) => LoadWeights(parsed).ToImageModel();
+
     private ImagePreprocessing Preprocessing(ParseResult parsed, ModelCard? card)
     {
         var preprocessing = card?.Preprocessing ?? ImagePreprocessing.ImageNet;
-        return parsed.GetValue(_imageSize) is int size
-            ? ImagePreprocessing.ForCrop(size) with { Mean = preprocessing.Mean, Std = preprocessing.Std, Grayscale = preprocessing.Grayscale }
-            : preprocessing;
+        return parsed.GetValue(_imageSize) is int size ? preprocessing.WithCrop(size) : preprocessing;
     }
 
     /// <summary>Loads the backbone of a file with named heads into a ResNet without classifier (for embeddings).</summary>
@@ -143,14 +154,40 @@ public sealed class InferenceModelOptions
     }
 }
 
+/// <summary>Weights loaded for inference: a plain ResNet (<see cref="LoadedModel"/>) or a network with named heads (<see cref="LoadedNetwork"/>).</summary>
+public interface ILoadedWeights : IDisposable
+{
+    /// <summary>Model name for messages.</summary>
+    string Name { get; }
+
+    /// <summary>Where it runs.</summary>
+    Device Device { get; }
+
+    /// <summary>Image preprocessing.</summary>
+    ImagePreprocessing Preprocessing { get; }
+
+    /// <summary>Its ONNX model: the outputs <see cref="ToImageModel"/> gives, with class names or head descriptions and the preprocessing.</summary>
+    byte[] ToOnnx(bool foldBatchNorm = true);
+
+    /// <summary>As an image model run with TorchSharp, which takes the network over: dispose that, not this.</summary>
+    TorchImageModel ToImageModel();
+}
+
 /// <summary>A model ready for inference, with how to prepare its inputs and name its outputs.</summary>
 /// <param name="Name">Model name for messages.</param>
 /// <param name="Model">In eval mode on <paramref name="Device"/>; dispose when done.</param>
 /// <param name="Device">Where it runs.</param>
 /// <param name="Preprocessing">Image preprocessing.</param>
 /// <param name="ClassNames">Output names.</param>
-public sealed record LoadedModel(string Name, ResNet Model, Device Device, ImagePreprocessing Preprocessing, IReadOnlyList<string> ClassNames) : IDisposable
+public sealed record LoadedModel(string Name, ResNet Model, Device Device, ImagePreprocessing Preprocessing, IReadOnlyList<string> ClassNames) : ILoadedWeights
 {
+    /// <inheritdoc />
+    public byte[] ToOnnx(bool foldBatchNorm = true) =>
+        OnnxExporter.ToBytes(Model, new OnnxExportOptions(Preprocessing.CropTo, Preprocessing.CropTo, foldBatchNorm, ClassNames, Preprocessing));
+
+    /// <inheritdoc />
+    public TorchImageModel ToImageModel() => new(Model, Device, Name, ClassNames, Preprocessing);
+
     /// <summary>uint8 pixels (N, C, H, W) to model input on the device; one channel is repeated for 3-channel models.</summary>
     public Tensor Prepare(Tensor pixels) => PreparedInput.Of(Preprocessing, pixels, Device, Model.Spec.InChannels);
 
@@ -167,8 +204,15 @@ public sealed record LoadedModel(string Name, ResNet Model, Device Device, Image
 /// <param name="Network">In eval mode on <paramref name="Device"/>; dispose when done.</param>
 /// <param name="Device">Where it runs.</param>
 /// <param name="Preprocessing">Image preprocessing.</param>
-public sealed record LoadedNetwork(string Name, MultiHeadNetwork Network, Device Device, ImagePreprocessing Preprocessing) : IDisposable
+public sealed record LoadedNetwork(string Name, MultiHeadNetwork Network, Device Device, ImagePreprocessing Preprocessing) : ILoadedWeights
 {
+    /// <inheritdoc />
+    public byte[] ToOnnx(bool foldBatchNorm = true) =>
+        OnnxExporter.ToBytes(Network, new OnnxExportOptions(Preprocessing.CropTo, Preprocessing.CropTo, foldBatchNorm, Preprocessing: Preprocessing));
+
+    /// <inheritdoc />
+    public TorchImageModel ToImageModel() => new(Network, Device, Name, Preprocessing, InChannels);
+
     /// <summary>Input channels of the network.</summary>
     public int InChannels => Network.ResNetBackbone?.Spec.InChannels ?? 3;
 

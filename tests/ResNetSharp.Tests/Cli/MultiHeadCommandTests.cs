@@ -86,7 +86,7 @@ public class MultiHeadCommandTests
         var (xCode, _, xError) = Run("export", "--weights", run, "--format", "onnx", "-o", onnx, "--device", "cpu");
         Assert.True(xCode == 0, xError);
         using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx))
-            Assert.Equal(["radius", "colour"], session.OutputMetadata.Keys);
+            Assert.Equal(["radius", "colour", "embedding"], session.OutputMetadata.Keys);
         var (oCode, oOutput, oError) = Run("predict", "--onnx", onnx, "--json", image);
         Assert.True(oCode == 0, oError);
         var onnxOutputs = JsonDocument.Parse(oOutput).RootElement.GetProperty("outputs");

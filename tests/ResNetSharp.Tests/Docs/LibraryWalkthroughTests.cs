@@ -16,7 +16,7 @@ public class LibraryWalkthroughTests
     {
         public List<double> Top1 { get; } = [];
 
-        public override void Epoch(EpochReport report) => Top1.Add(report.Test.Top1);
+        public override void Epoch(EpochReport report) => Top1.Add(report.Test!.Top1);
     }
 
     [Fact]

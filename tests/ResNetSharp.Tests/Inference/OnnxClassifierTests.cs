@@ -110,6 +110,8 @@ public class OnnxClassifierTests
             (Path.Combine(variants, "two_inputs.onnx"), "has 2 inputs"),
             (Path.Combine(variants, "bad_metadata.onnx"), "metadata \"class_names\" is malformed"),
             (Path.Combine(variants, "wrong_names.onnx"), "class_names has 4 names; the output has 3 classes"),
+            (Path.Combine(variants, "missing_head.onnx"), "metadata describes head \"age\" but the graph has no output of that name; its outputs are \"logits\", \"embedding\""),
+            (Path.Combine(variants, "bad_heads.onnx"), "metadata 'heads' is malformed"),
         };
         foreach (var (path, expected) in cases)
         {
@@ -125,7 +127,7 @@ public class OnnxClassifierTests
     }
 
     [Fact]
-    public void PredictOnnxRefusesTorchOptionsAndWrongInputSizes()
+    public void PredictOnnxRefusesTorchOptionsAndOnlyFixedSizeGraphsRefuseOtherSizes()
     {
         using var fixture = new Fixture();
         var (code, _, error) = SummaryCommandTests.Run("predict", "--onnx", fixture.Onnx, "--weights", fixture.Weights, fixture.Image);
@@ -135,7 +137,16 @@ public class OnnxClassifierTests
         string npy = fixture.Folder.File("big.npy");
         NpyFile.WriteFloat32Array(npy, new float[3 * 32 * 32], [1, 3, 32, 32]);
         (code, _, error) = SummaryCommandTests.Run("predict", "--onnx", fixture.Onnx, npy);
+        Assert.True(code == 0, error);
+
+        string variants = fixture.Folder.File("variants");
+        Directory.CreateDirectory(variants);
+        ReferencePython.Run("onnx_variants.py", fixture.Onnx, variants);
+        string fixedSize = Path.Combine(variants, "fixed_size.onnx");
+        (code, _, error) = SummaryCommandTests.Run("predict", "--onnx", fixedSize, npy);
         Assert.Equal(CliApp.UsageError, code);
         Assert.Contains("takes 24x24 inputs; got 32x32", error);
+        Assert.Contains("takes 24x24 inputs; got 40x40",
+            Assert.Throws<ArgumentException>(() => OnnxClassifier.Open(fixedSize, imageSize: 40)).Message);
     }
 }

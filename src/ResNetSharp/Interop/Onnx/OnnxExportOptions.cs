@@ -3,8 +3,11 @@ using ResNetSharp.Imaging;
 namespace ResNetSharp.Interop.Onnx;
 
 /// <summary>How a model is exported to ONNX.</summary>
-/// <param name="Height">Input height recorded in the graph (the batch axis is always dynamic).</param>
-/// <param name="Width">Input width.</param>
+/// <param name="Height">
+/// Training input height, recorded in the metadata ("input_size") for image preprocessing only: the
+/// graph's batch, height and width axes are dynamic, so any size the network accepts runs.
+/// </param>
+/// <param name="Width">Training input width, as <paramref name="Height"/>.</param>
 /// <param name="FoldBatchNorm">Fold each BatchNorm into the convolution before it (eval-mode statistics).</param>
 /// <param name="ClassNames">Stored as metadata "class_names" (JSON array).</param>
 /// <param name="Preprocessing">Stored as metadata "preprocessing" (JSON), with "mean" and "std".</param>

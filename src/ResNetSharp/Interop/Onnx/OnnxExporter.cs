@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ResNetSharp.Common;
 using ResNetSharp.Imaging;
+using ResNetSharp.Inference;
 using ResNetSharp.Models;
 using ResNetSharp.Training;
 using static TorchSharp.torch;
@@ -9,14 +10,15 @@ namespace ResNetSharp.Interop.Onnx;
 
 /// <summary>
 /// Writes a ResNet as an ONNX model (opset 17): the eval-mode network, BatchNorm optionally folded
-/// into the convolutions, a dynamic batch axis, and metadata (class names, input size, mean/std).
+/// into the convolutions, dynamic batch, height and width axes, the outputs <see cref="NetworkOutputs"/>
+/// names (the first is what the model predicts; the last, "embedding", the pooled features), and metadata
+/// (class names or the heads' descriptions, training input size, mean/std).
 /// The graph is generated from the network plan and the state dict, so every catalog variant exports.
 /// </summary>
 public static class OnnxExporter
 {
     private const float BatchNormEpsilon = 1e-5f;
     private const string InputName = "input";
-    private const string OutputName = "logits";
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically.</summary>
     public static void Export(ResNet model, string path, OnnxExportOptions options)
@@ -25,23 +27,26 @@ public static class OnnxExporter
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
-    /// <summary>The serialised ModelProto.</summary>
+    /// <summary>
+    /// The serialised ModelProto: outputs "logits" (N, classes) when the model has a classifier, then
+    /// "embedding" (N, features), the pooled features (see <see cref="NetworkOutputs"/>).
+    /// </summary>
     public static byte[] ToBytes(ResNet model, OnnxExportOptions options)
     {
+        var outputs = NetworkOutputs.Of(model, options.ClassNames ?? ClassScore.IndexNames(model.NumClasses));
         var weights = StateDictOrder.Entries(model).ToDictionary(e => e.Name, e => e.Tensor);
         var builder = new Builder(new OnnxGraph(), weights, model.Spec.Activation, options.FoldBatchNorm);
         string pooled = builder.Pooled(model.Plan, InputName);
-        int outputs = model.NumClasses > 0 ? model.NumClasses : model.NumFeatures;
-        string output = model.NumClasses > 0
-            ? builder.Linear(pooled, "fc.weight", "fc.bias", OutputName)
-            : builder.Graph.Node("Identity", [pooled], OutputName);
-        var graph = builder.Graph.ToProto("resnet", InputName, model.Spec.InChannels, options.Height, options.Width, output, outputs);
-        return Model(graph, Metadata(model, options));
+        if (model.NumClasses > 0)
+            builder.Linear(pooled, "fc.weight", "fc.bias", ModelOutput.LogitsName);
+        var graph = builder.Graph.ToProto("resnet", InputName, model.Spec.InChannels, outputs.Select(o => (o.Name, o.Size)).ToList());
+        return Model(graph, Metadata(model.Spec.InChannels, options));
     }
 
     /// <summary>
     /// Writes a network with named heads (a catalog ResNet backbone) to <paramref name="path"/> atomically: one
-    /// float32 (batch, outputs) output per head, named after it, with the heads' descriptions in the metadata.
+    /// float32 (batch, outputs) output per head, named after it, then "embedding", with the heads' descriptions
+    /// in the metadata.
     /// </summary>
     public static void Export(MultiHeadNetwork network, string path, OnnxExportOptions options)
     {
@@ -58,8 +63,7 @@ public static class OnnxExporter
         string pooled = builder.Pooled(backbone.Plan, InputName);
         foreach (var head in network.Heads)
             builder.Head(head, pooled);
-        var graph = builder.Graph.ToProto("resnet", InputName, backbone.Spec.InChannels, options.Height, options.Width,
-            network.Heads.Select(h => (h.Name, h.Outputs)).ToList());
+        var graph = builder.Graph.ToProto("resnet", InputName, backbone.Spec.InChannels, NetworkOutputs.Of(network).Select(o => (o.Name, o.Size)).ToList());
         var metadata = Metadata(backbone.Spec.InChannels, options with { ClassNames = null })
             .Append((HeadDescription.MetadataKey, HeadDescription.ToJson(network.Heads.Select(h => h.Describe()).ToList())));
         return Model(graph, metadata);
@@ -77,8 +81,6 @@ public static class OnnxExporter
             modelProto.Message(14, new ProtoMessage().String(1, key).String(2, value));
         return modelProto.ToArray();
     }
-
-    private static IEnumerable<(string, string)> Metadata(ResNet model, OnnxExportOptions options) => Metadata(model.Spec.InChannels, options);
 
     private static IEnumerable<(string, string)> Metadata(int inChannels, OnnxExportOptions options)
     {
@@ -99,9 +101,9 @@ public static class OnnxExporter
     {
         public OnnxGraph Graph => graph;
 
-        /// <summary>The backbone, pooled and flattened to (batch, features).</summary>
+        /// <summary>The backbone, pooled and flattened to (batch, features): the output "embedding", which the heads read.</summary>
         public string Pooled(NetworkPlan plan, string input) =>
-            graph.Node("Flatten", [graph.Node("GlobalAveragePool", [Network(plan, input)])], attributes: ("axis", 1L));
+            graph.Node("Flatten", [graph.Node("GlobalAveragePool", [Network(plan, input)])], ModelOutput.EmbeddingName, ("axis", 1L));
 
         /// <summary>x W^T + b.</summary>
         public string Linear(string x, string weight, string bias, string? output = null) =>

@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace ResNetSharp.Interop.Onnx;
 
-/// <summary>An ONNX graph under construction: nodes in topological order, float32 initializers, one input and output.</summary>
+/// <summary>An ONNX graph under construction: nodes in topological order, float32 initializers, one input and named outputs.</summary>
 internal sealed class OnnxGraph
 {
     // onnx.proto field numbers.
@@ -84,12 +84,12 @@ internal sealed class OnnxGraph
         return attribute;
     }
 
-    /// <summary>The GraphProto: <paramref name="input"/> is float32 (batch, channels, height, width) with a dynamic batch.</summary>
-    public ProtoMessage ToProto(string name, string input, int channels, int height, int width, string output, int classes) =>
-        ToProto(name, input, channels, height, width, [(output, classes)]);
-
-    /// <summary>The GraphProto with several float32 (batch, size) outputs, in order.</summary>
-    public ProtoMessage ToProto(string name, string input, int channels, int height, int width, IReadOnlyList<(string Name, int Size)> outputs)
+    /// <summary>
+    /// The GraphProto with float32 (batch, size) outputs, in order: <paramref name="input"/> is float32
+    /// (batch, channels, height, width) with the batch, height and width dynamic (named axes, as
+    /// torch.onnx.export's dynamic_axes): the network pools globally.
+    /// </summary>
+    public ProtoMessage ToProto(string name, string input, int channels, IReadOnlyList<(string Name, int Size)> outputs)
     {
         var graph = new ProtoMessage();
         foreach (var node in _nodes)
@@ -97,17 +97,18 @@ internal sealed class OnnxGraph
         graph.String(GraphName, name);
         foreach (var initializer in _initializers)
             graph.Message(GraphInitializer, initializer);
-        graph.Message(GraphInput, ValueInfo(input, [null, channels, height, width]));
+        graph.Message(GraphInput, ValueInfo(input, ["batch", channels, "height", "width"]));
         foreach (var (output, size) in outputs)
-            graph.Message(GraphOutput, ValueInfo(output, [null, size]));
+            graph.Message(GraphOutput, ValueInfo(output, ["batch", size]));
         return graph;
     }
 
-    private static ProtoMessage ValueInfo(string name, int?[] dims)
+    /// <summary>A value's type and shape; each dimension is a size (int) or a named dynamic axis (string).</summary>
+    private static ProtoMessage ValueInfo(string name, object[] dims)
     {
         var shape = new ProtoMessage();
         foreach (var dim in dims)
-            shape.Message(1, dim is int value ? new ProtoMessage().Int(1, value) : new ProtoMessage().String(2, "batch"));
+            shape.Message(1, dim is int value ? new ProtoMessage().Int(1, value) : new ProtoMessage().String(2, (string)dim));
         var tensorType = new ProtoMessage().Int(1, DataTypeFloat).Message(2, shape);
         return new ProtoMessage().String(1, name).Message(2, new ProtoMessage().Message(1, tensorType));
     }

@@ -50,7 +50,7 @@ public sealed record HeadConfig
     /// <summary>Checks the head; <paramref name="path"/> prefixes property names in errors.</summary>
     public void Validate(string path)
     {
-        ConfigException.Require(TaskHead.IsValidName(Name), $"{path}.name", $"'{Name}'", "a name of letters, digits and '_' starting with a letter");
+        ConfigException.Require(TaskHead.IsValidName(Name), $"{path}.name", $"'{Name}'", "a name of letters, digits and '_' starting with a letter, other than 'embedding'");
         ConfigException.Require(Enum.IsDefined(Kind), $"{path}.kind", Kind, "classification or regression");
         ConfigException.Require(Weight >= 0 && double.IsFinite(Weight), $"{path}.weight", Weight, "0 or more");
         ConfigException.Require(Hidden is >= 0 and <= 65536, $"{path}.hidden", Hidden, "0 (none) to 65536");

@@ -46,7 +46,7 @@ public sealed class ClassificationHead(string name, IReadOnlyList<string> classN
 
     /// <inheritdoc />
     public override HeadDescription Describe() =>
-        new(Name, HeadDescription.ClassificationKind, Outputs) { ClassNames = ClassNames, Hidden = Hidden, Dropout = Dropout, Weight = Weight };
+        new(Name, HeadDescription.ClassificationKind, Outputs) { ClassNames = ClassNames, Hidden = Hidden, Dropout = Dropout, Weight = Weight, Column = Column == Name ? null : Column };
 }
 
 /// <summary>Dropout, an optional hidden layer with ReLU, then the classifier: parameters hidden.weight/bias and fc.weight/bias.</summary>

@@ -73,7 +73,7 @@ public sealed class RegressionHead : TaskHead
 
     /// <inheritdoc />
     public override HeadDescription Describe() =>
-        new(Name, HeadDescription.RegressionKind, Outputs) { Loss = ConfigJson.Options.PropertyNamingPolicy!.ConvertName(LossKind.ToString()), Weight = Weight };
+        new(Name, HeadDescription.RegressionKind, Outputs) { Loss = ConfigJson.Options.PropertyNamingPolicy!.ConvertName(LossKind.ToString()), Weight = Weight, Column = Column == Name ? null : Column };
 
     /// <summary>Mean and std as (1, k) tensors on <paramref name="device"/>, made once per device (filled there, no host copy per step).</summary>
     private (Tensor Mean, Tensor Std) Constants(Device device)

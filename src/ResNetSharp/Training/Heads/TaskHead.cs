@@ -1,4 +1,5 @@
 using ResNetSharp.Imaging;
+using ResNetSharp.Inference;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Training;
@@ -17,7 +18,9 @@ public abstract class TaskHead
     protected TaskHead(string name, double weight = 1.0)
     {
         if (!IsValidName(name))
-            throw new ArgumentException($"head name '{name}' must be letters, digits and '_', starting with a letter.", nameof(name));
+            throw new ArgumentException(name == ModelOutput.EmbeddingName
+                ? $"head name '{name}' is the name of the pooled features' output; choose another."
+                : $"head name '{name}' must be letters, digits and '_', starting with a letter.", nameof(name));
         if (weight < 0 || !double.IsFinite(weight))
             throw new ArgumentOutOfRangeException(nameof(weight), weight, "a head's loss weight must be 0 or more.");
         Name = name;
@@ -52,9 +55,13 @@ public abstract class TaskHead
     /// <summary>What the head is, for weights and ONNX metadata (so later commands need no flags).</summary>
     public abstract HeadDescription Describe();
 
-    /// <summary>Whether <paramref name="name"/> can name a head: letters, digits and '_', starting with a letter.</summary>
+    /// <summary>
+    /// Whether <paramref name="name"/> can name a head: letters, digits and '_', starting with a letter, and not
+    /// <see cref="ModelOutput.EmbeddingName"/> (every exported and served model has that output for its pooled features).
+    /// </summary>
     public static bool IsValidName(string? name) =>
-        name is { Length: > 0 and <= 64 } && char.IsAsciiLetter(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+        name is { Length: > 0 and <= 64 } && char.IsAsciiLetter(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+        && name != ModelOutput.EmbeddingName;
 
     /// <summary>The mean of <paramref name="perSample"/> over the samples where <paramref name="labelled"/> holds (0 when none does).</summary>
     protected static Tensor MaskedMean(Tensor perSample, Tensor labelled)

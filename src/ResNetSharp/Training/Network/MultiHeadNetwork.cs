@@ -74,10 +74,24 @@ public sealed class MultiHeadNetwork : nn.Module<Tensor, IReadOnlyDictionary<str
     public override IReadOnlyDictionary<string, Tensor> forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var features = Embed(input).to(ScalarType.Float32);
+        var outputs = ForwardHeads(Embed(input));
+        foreach (var output in outputs.Values)
+            output.MoveToOuterDisposeScope();
+        return outputs;
+    }
+
+    /// <summary>
+    /// Pooled features (N, <see cref="NumFeatures"/>), in any float dtype, to each head's float32 outputs by head
+    /// name (the heads read them as float32): with <see cref="Embed"/>, one backbone pass gives the embedding and
+    /// every head. The caller owns the tensors.
+    /// </summary>
+    public IReadOnlyDictionary<string, Tensor> ForwardHeads(Tensor features)
+    {
+        using var scope = NewDisposeScope();
+        var pooled = features.to(ScalarType.Float32);
         var outputs = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var head in Heads)
-            outputs[head.Name] = _heads[head.Name].call(features);
+            outputs[head.Name] = _heads[head.Name].call(pooled);
         foreach (var output in outputs.Values)
             output.MoveToOuterDisposeScope();
         return outputs;

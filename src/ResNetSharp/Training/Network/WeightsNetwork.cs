@@ -18,10 +18,16 @@ public static class WeightsNetwork
     public static TaskHead Head(HeadDescription description, string source) => description.Kind switch
     {
         HeadDescription.ClassificationKind => new ClassificationHead(description.Name, description.ClassNames!, description.Weight)
-            { Hidden = description.Hidden, Dropout = description.Dropout },
-        HeadDescription.RegressionKind => new RegressionHead(description.Name, new double[description.Outputs], Enumerable.Repeat(1.0, description.Outputs).ToList(), description.Weight),
+            { Hidden = description.Hidden, Dropout = description.Dropout, Column = description.Column ?? description.Name },
+        HeadDescription.RegressionKind => new RegressionHead(description.Name, new double[description.Outputs], Enumerable.Repeat(1.0, description.Outputs).ToList(), description.Weight)
+            { Column = description.Column ?? description.Name, LossKind = Loss(description, source) },
         _ => throw new FormatException($"{source}: head '{description.Name}' is a custom head (kind '{description.Kind}'); build that network in code and load the file with WeightLoader."),
     };
+
+    private static RegressionLoss Loss(HeadDescription description, string source) =>
+        description.Loss is null ? RegressionLoss.SmoothL1
+        : Enum.TryParse<RegressionLoss>(description.Loss, ignoreCase: true, out var loss) && Enum.IsDefined(loss) && !int.TryParse(description.Loss, out _) ? loss
+        : throw new FormatException($"{source}: head '{description.Name}' has loss '{description.Loss}'; expected l1, mse or smoothL1.");
 
     /// <summary>Builds and loads the network of <paramref name="path"/> (in training mode, on the CPU).</summary>
     public static MultiHeadNetwork Load(string path)

@@ -17,4 +17,8 @@ public sealed record ClassScore(int Index, string Name, double Probability)
         return Enumerable.Range(0, logits.Count).OrderByDescending(i => logits[i]).ThenBy(i => i).Take(k)
             .Select(i => new ClassScore(i, classNames[i], exp[i] / sum)).ToList();
     }
+
+    /// <summary>"0", "1", ...: the names of classes that have none.</summary>
+    public static IReadOnlyList<string> IndexNames(int count) =>
+        Enumerable.Range(0, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
 }
