@@ -30,6 +30,7 @@ public static class CliApp
             ExportCommand.Create(output),
             ServeCommand.Create(output),
             BenchCommand.Create(output),
+            ManifestCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -45,6 +46,8 @@ public static class CliApp
         catch (Exception e) when (IsUsageError(e))
         {
             error.WriteLine($"resnet: {UserMessage(e).ReplaceLineEndings(" ")}");
+            if (Environment.GetEnvironmentVariable("RESNET_DEBUG") == "1")
+                error.WriteLine(e);
             return UsageError;
         }
         catch (Exception e)

@@ -1,19 +1,18 @@
 using System.CommandLine;
-using System.Text.Json;
 using ResNetSharp.Cli.Options;
-using ResNetSharp.Cli.Output;
-using ResNetSharp.Data.Images;
 using ResNetSharp.Imaging;
 using ResNetSharp.Inference;
 using ResNetSharp.Interop;
-using static TorchSharp.torch;
 
 namespace ResNetSharp.Cli.Commands;
 
-/// <summary>resnet predict: top-k classes for image files or preprocessed .npy arrays, with TorchSharp or an exported ONNX model.</summary>
+/// <summary>
+/// resnet predict: what a model says about image files or preprocessed .npy arrays, with TorchSharp or an
+/// exported ONNX model; both run as an <see cref="IImageModel"/>, so they answer alike (and as resnet serve does).
+/// </summary>
 public static class PredictCommand
 {
-    /// <summary>Everything --json prints.</summary>
+    /// <summary>Everything --json prints for a plain classifier (no named heads).</summary>
     public sealed record PredictionReport(string Model, IReadOnlyList<string> Inputs, IReadOnlyList<float[]> Logits, IReadOnlyList<IReadOnlyList<ClassScore>> Top);
 
     /// <summary>Creates the command; it writes to <paramref name="output"/>.</summary>
@@ -22,9 +21,9 @@ public static class PredictCommand
         var model = new InferenceModelOptions();
         var onnx = new Option<FileInfo?>("--onnx") { Description = "Run an exported ONNX model with ONNX Runtime instead (no libtorch; replaces --model and --weights)" };
         var inputs = new Argument<string[]>("inputs") { Description = "Image files, or .npy float32 NCHW arrays already preprocessed", Arity = ArgumentArity.OneOrMore };
-        var topK = new Option<int>("--top-k", "-k") { Description = "Classes to show per input", DefaultValueFactory = _ => 5 };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object with logits and top-k" };
-        var command = new Command("predict", "Classify images or .npy arrays");
+        var topK = new Option<int>("--top-k", "-k") { Description = "Classes to show per input (and per classification head)", DefaultValueFactory = _ => 5 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object: logits and top-k, or for named heads every head's outputs and top-k" };
+        var command = new Command("predict", "Classify images or .npy arrays (every head's outputs for a network with named heads)");
         model.AddTo(command);
         command.Add(onnx);
         command.Add(topK);
@@ -32,90 +31,54 @@ public static class PredictCommand
         command.Add(inputs);
         command.SetAction(parsed =>
         {
-            OptionChecks.AtLeast(parsed.GetValue(topK), 1, "--top-k");
+            var settings = new PredictionReports.Settings(OptionChecks.AtLeast(parsed.GetValue(topK), 1, "--top-k"), parsed.GetValue(json));
             var files = parsed.GetValue(inputs)!;
-            var (name, rows, logits, classNames) = parsed.GetValue(onnx) is { } onnxFile
-                ? PredictWithOnnx(onnxFile, model, parsed, files)
-                : PredictWithTorch(model, parsed, files);
-            int k = Math.Min(parsed.GetValue(topK), classNames.Count);
-            var top = logits.Select(l => ClassScore.TopK(l, k, classNames)).ToList();
-            var report = new PredictionReport(name, rows, logits, top);
-            if (parsed.GetValue(json))
-                output.WriteLine(JsonSerializer.Serialize(report, JsonOutput.Options));
+            if (parsed.GetValue(onnx) is { } onnxFile)
+                PredictWithOnnx(onnxFile, model, parsed, files, settings, output);
             else
-                for (int i = 0; i < rows.Count; i++)
-                    output.WriteLine($"{rows[i]}: " + string.Join(", ", top[i].Select(p => $"{p.Name} {p.Probability:P1}")));
+                PredictWithTorch(model, parsed, files, settings, output);
             return 0;
         });
         return command;
     }
 
-    private sealed record Predictions(string Model, List<string> Rows, List<float[]> Logits, IReadOnlyList<string> ClassNames);
-
-    private static Predictions PredictWithTorch(InferenceModelOptions model, ParseResult parsed, string[] files)
+    private static void PredictWithTorch(InferenceModelOptions model, ParseResult parsed, string[] files, PredictionReports.Settings settings, TextWriter output)
     {
-        using var loaded = model.Load(parsed);
-        var predictions = new Predictions(loaded.Name, [], [], loaded.ClassNames);
-        foreach (var input in files)
-        {
-            using var scope = NewDisposeScope();
-            var x = ReadInput(input, loaded);
-            using (no_grad())
-                Add(predictions, input, loaded.Model.call(x).to(ScalarType.Float32).cpu().data<float>().ToArray(), (int)x.shape[0]);
-        }
-        return predictions;
+        bool namedHeads = model.Heads(parsed) is not null;
+        using var loaded = model.LoadImageModel(parsed);
+        PredictionReports.Write(loaded, files, namedHeads, classNames: null, settings, output);
     }
 
     /// <summary>The ONNX path touches no TorchSharp type, so libtorch is never loaded.</summary>
-    private static Predictions PredictWithOnnx(FileInfo file, InferenceModelOptions model, ParseResult parsed, string[] files)
+    private static void PredictWithOnnx(FileInfo file, InferenceModelOptions model, ParseResult parsed, string[] files, PredictionReports.Settings settings, TextWriter output)
     {
         var conflicting = model.GivenModelOptions(parsed).ToList();
         if (conflicting.Count > 0)
             throw new UsageException($"--onnx runs the exported model as it is; drop {string.Join(", ", conflicting)}.");
         using var classifier = OnnxClassifier.Open(file.FullName, imageSize: model.ImageSize(parsed));
-        var classNames = model.ClassNamesFile(parsed) is { } names
-            ? InferenceModelOptions.ReadClassNames(names, classifier.ClassNames.Count)
-            : classifier.ClassNames;
-        var predictions = new Predictions(file.Name, [], [], classNames);
-        foreach (var input in files)
+        bool namedHeads = classifier.Metadata.ContainsKey(HeadDescription.MetadataKey);
+        IReadOnlyList<string>? classNames = null;
+        if (model.ClassNamesFile(parsed) is { } names)
         {
-            if (IsNpy(input))
-            {
-                var (data, shape) = NpyFile.ReadFloat32(input);
-                CheckNpyShape(input, shape, classifier.InChannels);
-                Add(predictions, input, classifier.Run(data, (int)shape[0], (int)shape[2], (int)shape[3]).SelectMany(r => r).ToArray(), (int)shape[0]);
-            }
-            else
-                Add(predictions, input, classifier.ClassifyFiles([input])[0], 1);
+            if (namedHeads)
+                throw new UsageException($"{file.FullName} names its heads' classes; drop --class-names.");
+            var classifierOutput = classifier.Info.Classification ?? throw new UsageException($"{file.FullName} has no classification output; drop --class-names.");
+            classNames = InferenceModelOptions.ReadClassNames(names, classifierOutput.Size);
         }
-        return predictions;
+        PredictionReports.Write(classifier, files, namedHeads, classNames, settings, output);
     }
 
-    private static void Add(Predictions predictions, string input, float[] logits, int samples)
+    /// <summary>A preprocessed .npy array as a batch: float32 (N, <paramref name="channels"/>, H, W).</summary>
+    internal static ImageBatch ReadNpy(string input, int channels)
     {
-        int classes = logits.Length / samples;
-        for (int row = 0; row < samples; row++)
-        {
-            predictions.Rows.Add(samples == 1 ? input : $"{input}[{row}]");
-            predictions.Logits.Add(logits[(row * classes)..((row + 1) * classes)]);
-        }
+        var (data, shape) = NpyFile.ReadFloat32(input);
+        CheckNpyShape(input, shape, channels);
+        return new ImageBatch(data, (int)shape[0], (int)shape[1], (int)shape[2], (int)shape[3]);
     }
 
-    private static Tensor ReadInput(string input, LoadedModel loaded)
-    {
-        if (IsNpy(input))
-        {
-            var (data, shape) = NpyFile.ReadFloat32(input);
-            CheckNpyShape(input, shape, loaded.Model.Spec.InChannels);
-            return tensor(data, shape).to(loaded.Device);
-        }
-        using var pixels = loaded.Preprocessing.ResizeAndCrop(ImageDecoder.Decode(input)).ToTensor().unsqueeze(0);
-        return loaded.Prepare(pixels);
-    }
+    internal static bool IsNpy(string input) => Path.GetExtension(input).Equals(".npy", StringComparison.OrdinalIgnoreCase);
 
-    private static bool IsNpy(string input) => Path.GetExtension(input).Equals(".npy", StringComparison.OrdinalIgnoreCase);
-
-    private static void CheckNpyShape(string input, long[] shape, int channels)
+    internal static void CheckNpyShape(string input, long[] shape, int channels)
     {
         if (shape.Length != 4 || shape[0] < 1 || shape[1] != channels)
             throw new FormatException($"{input}: shape ({string.Join(", ", shape)}); expected (N, {channels}, H, W), preprocessed.");
