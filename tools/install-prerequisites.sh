@@ -5,7 +5,8 @@
 #     the machine's own apt sources stay as they are.
 #   - the real Fashion-MNIST files (dataset-fashion-mnist), the default training data;
 #   - torch + torchvision 0.14 (python3-torchvision), the reference for conformance tests;
-#   - the ONNX checker (python3-onnx).
+#   - the ONNX checker (python3-onnx);
+#   - libgomp1, the OpenMP runtime USearch's native library (the image index) links against.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -32,7 +33,7 @@ if ! has_glibcxx_3_4_32; then
   has_glibcxx_3_4_32 || { echo "install-prerequisites: libstdc++ still lacks GLIBCXX_3.4.32" >&2; exit 1; }
 fi
 
-wanted=(dataset-fashion-mnist python3-torchvision python3-onnx)
+wanted=(dataset-fashion-mnist python3-torchvision python3-onnx libgomp1)
 missing=()
 for p in "${wanted[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

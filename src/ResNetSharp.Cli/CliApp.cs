@@ -24,9 +24,13 @@ public static class CliApp
             PredictCommand.Create(output),
             EmbedCommand.Create(output),
             ExplainCommand.Create(output),
+            WeightsCommand.Create(output),
+            IndexCommand.Create(output),
+            SearchCommand.Create(output),
             ExportCommand.Create(output),
             ServeCommand.Create(output),
             BenchCommand.Create(output),
+            ManifestCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -42,6 +46,8 @@ public static class CliApp
         catch (Exception e) when (IsUsageError(e))
         {
             error.WriteLine($"resnet: {UserMessage(e).ReplaceLineEndings(" ")}");
+            if (Environment.GetEnvironmentVariable("RESNET_DEBUG") == "1")
+                error.WriteLine(e);
             return UsageError;
         }
         catch (Exception e)

@@ -5,8 +5,9 @@ using ResNetSharp.IO;
 namespace ResNetSharp.Inference;
 
 /// <summary>
-/// An image model exported to ONNX (one float32 NCHW input; float32 (N, size) outputs: class logits, and
-/// an embedding when the graph has one), run with ONNX Runtime. Images are prepared exactly as in
+/// An image model exported to ONNX (one float32 NCHW input; float32 (N, size) outputs by name: class logits,
+/// or one output per head as the metadata's head descriptions say, and the embedding when the graph has one),
+/// run with ONNX Runtime; <see cref="IImageModel.Info"/> says what each output is. Images are prepared exactly as in
 /// training (<see cref="ImagePreprocessing"/>), from the file's metadata when <c>resnet export</c> wrote it.
 /// No libtorch is involved. Immutable once opened, so one instance serves any number of threads.
 /// </summary>
@@ -25,6 +26,7 @@ public sealed class OnnxClassifier : IImageModel
         _fixedHeight = description.FixedHeight;
         _fixedWidth = description.FixedWidth;
         Info = description.Info;
+        Metadata = description.Metadata;
     }
 
     /// <summary>The model file (or the name given to <see cref="Load"/>).</summary>
@@ -32,6 +34,12 @@ public sealed class OnnxClassifier : IImageModel
 
     /// <inheritdoc />
     public ImageModelInfo Info { get; }
+
+    /// <summary>
+    /// The file's custom metadata as it holds it (what <see cref="Info"/> is read from: "class_names",
+    /// "preprocessing", "heads" for a network with named heads, and any key another tool wrote).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>Channels of the input (3 for RGB models, 1 for grayscale ones).</summary>
     public int InChannels => Info.InChannels;

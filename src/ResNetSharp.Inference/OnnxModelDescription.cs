@@ -1,6 +1,6 @@
-using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using ResNetSharp.Imaging;
 
 namespace ResNetSharp.Inference;
 
@@ -9,11 +9,9 @@ namespace ResNetSharp.Inference;
 /// <param name="FixedHeight">The input height when the graph fixes it (older exports), else null.</param>
 /// <param name="FixedWidth">The input width when the graph fixes it, else null.</param>
 /// <param name="Info">Channels, preprocessing and outputs.</param>
-internal sealed record OnnxModelDescription(string InputName, int? FixedHeight, int? FixedWidth, ImageModelInfo Info)
+/// <param name="Metadata">The model's custom metadata, as the file holds it.</param>
+internal sealed record OnnxModelDescription(string InputName, int? FixedHeight, int? FixedWidth, ImageModelInfo Info, IReadOnlyDictionary<string, string> Metadata)
 {
-    /// <summary>Outputs by these names are embeddings; every other output is class logits.</summary>
-    public static readonly IReadOnlySet<string> EmbeddingNames = new HashSet<string> { "embedding", "embeddings", "features", "pooled", "pre_logits" };
-
     // As ResNetSpec's class limit: a fixed output size read from the file must not decide how many names are made.
     private const int MaxOutputSize = 1_000_000;
 
@@ -48,58 +46,59 @@ internal sealed record OnnxModelDescription(string InputName, int? FixedHeight, 
         if ((height is int h && h != preprocessing.CropTo) || (width is int w && w != preprocessing.CropTo))
             throw new OnnxModelException(path, $"input is {height}x{width} but the preprocessing crops to {preprocessing.CropTo}x{preprocessing.CropTo}.");
         var modelInfo = new ImageModelInfo(System.IO.Path.GetFileName(path), "onnxruntime (cpu)", channels, preprocessing, outputs);
-        return new OnnxModelDescription(inputName, height, width, modelInfo);
+        return new OnnxModelDescription(inputName, height, width, modelInfo, metadata);
     }
 
     /// <summary>
-    /// Every output must be float32 (N, size). The first classification output takes the metadata's
-    /// "class_names"; another takes "class_names.NAME" when present; else the classes are numbered.
+    /// Every output must be float32 (N, size). A file <c>resnet export</c> wrote says what its outputs are: the
+    /// metadata's head descriptions (<see cref="HeadDescription"/>) name one output per head, else the first
+    /// output is a plain classifier's logits over "class_names"; "embedding" is the pooled features. Another
+    /// output (a file from elsewhere) is read as values without labels.
     /// </summary>
     private static List<ModelOutput> Outputs(string path, InferenceSession session, ExportedModelInfo info, IReadOnlyDictionary<string, string> metadata)
     {
+        var heads = Heads(path, metadata);
         var outputs = new List<ModelOutput>();
         foreach (var name in session.OutputNames)
         {
             var output = session.OutputMetadata[name];
             if (!output.IsTensor || output.ElementDataType != TensorElementType.Float || output.Dimensions.Length != 2)
-                throw new OnnxModelException(path, $"output \"{name}\" is {Describe(output)}; expected float32 logits of shape (N, classes).");
-            if (EmbeddingNames.Contains(name))
-            {
-                int dimensions = output.Dimensions[1] > 0 ? output.Dimensions[1]
-                    : throw new OnnxModelException(path, $"output \"{name}\" has no fixed size.");
-                CheckSize(path, name, dimensions);
-                outputs.Add(new ModelOutput(name, OutputKind.Embedding, dimensions));
-                continue;
-            }
-            bool first = outputs.All(o => o.Kind != OutputKind.Classification);
-            var names = metadata.ContainsKey($"class_names.{name}") ? ClassNames(path, metadata, $"class_names.{name}")
-                : first ? info.ClassNames : null;
-            int classes = output.Dimensions[1] > 0 ? output.Dimensions[1] : names?.Count
-                ?? throw new OnnxModelException(path, $"output \"{name}\" has no fixed class count and the metadata has no class_names.");
-            CheckSize(path, name, classes);
-            if (names is not null && names.Count != classes)
-                throw new OnnxModelException(path, $"metadata class_names has {names.Count} names; the output has {classes} classes.");
-            outputs.Add(new ModelOutput(name, OutputKind.Classification, classes, names ?? ClassScore.IndexNames(classes)));
+                throw new OnnxModelException(path, $"output \"{name}\" is {Describe(output)}; expected float32 values of shape (N, size).");
+            int? size = output.Dimensions[1] > 0 ? output.Dimensions[1] : null;
+            if (size > MaxOutputSize)
+                throw new OnnxModelException(path, $"output \"{name}\" has {size} values per image; at most {MaxOutputSize} are read.");
+            var described = heads?.FirstOrDefault(h => h.Name == name) is { } head ? ModelOutput.Of(head)
+                : name == ModelOutput.EmbeddingName ? ModelOutput.Embedding(size ?? throw new OnnxModelException(path, $"output \"{name}\" has no fixed size."))
+                : heads is null && outputs.Count == 0 ? Classifier(path, name, size, info)
+                : new ModelOutput(name, OutputKind.Values, size ?? throw new OnnxModelException(path, $"output \"{name}\" has no fixed size and the metadata does not describe it."));
+            if (size is int fixedSize && fixedSize != described.Size)
+                throw new OnnxModelException(path, $"output \"{name}\" has {fixedSize} values per image but the metadata describes {described.Size}.");
+            outputs.Add(described);
         }
+        if (heads?.FirstOrDefault(h => outputs.All(o => o.Name != h.Name)) is { } missing)
+            throw new OnnxModelException(path, $"metadata describes head \"{missing.Name}\" but the graph has no output of that name; its outputs are {string.Join(", ", outputs.Select(o => $"\"{o.Name}\""))}.");
         return outputs;
     }
 
-    private static void CheckSize(string path, string output, int size)
+    /// <summary>A plain classifier's logits (the first output of a file without head descriptions), named by "class_names" or numbered.</summary>
+    private static ModelOutput Classifier(string path, string name, int? size, ExportedModelInfo info)
     {
-        if (size > MaxOutputSize)
-            throw new OnnxModelException(path, $"output \"{output}\" has {size} values per image; at most {MaxOutputSize} are read.");
+        int classes = size ?? info.ClassNames?.Count
+            ?? throw new OnnxModelException(path, $"output \"{name}\" has no fixed class count and the metadata has no class_names.");
+        if (info.ClassNames is { } names && names.Count != classes)
+            throw new OnnxModelException(path, $"metadata class_names has {names.Count} names; the output has {classes} classes.");
+        return new ModelOutput(name, OutputKind.Classification, classes, info.ClassNames ?? ClassScore.IndexNames(classes));
     }
 
-    private static IReadOnlyList<string> ClassNames(string path, IReadOnlyDictionary<string, string> metadata, string key)
+    private static IReadOnlyList<HeadDescription>? Heads(string path, IReadOnlyDictionary<string, string> metadata)
     {
         try
         {
-            var names = JsonSerializer.Deserialize<string[]>(metadata[key]) ?? throw new JsonException("null");
-            return names.Contains(null) ? throw new JsonException("a class name is null") : names;
+            return metadata.TryGetValue(HeadDescription.MetadataKey, out var json) ? HeadDescription.FromJson(json, path) : null;
         }
-        catch (JsonException e)
+        catch (FormatException e)
         {
-            throw new OnnxModelException(path, $"metadata \"{key}\" is malformed ({e.Message}): {metadata[key]}", e);
+            throw new OnnxModelException(path, e.Message.StartsWith($"{path}: ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message, e);
         }
     }
 

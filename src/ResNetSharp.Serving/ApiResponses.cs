@@ -15,19 +15,22 @@ public sealed record TopClass(string Label, int Index, double Probability)
 }
 
 /// <summary>The answer of POST /v1/predict.</summary>
-/// <param name="Outputs">Logits of every classification output, by output name.</param>
+/// <param name="Outputs">
+/// Every output but the embedding, by output name (<see cref="ImageModelInfo.HeadOutputs"/>): a plain classifier's
+/// "logits", or each head's values (logits of a classification head, a regression head's values in its targets' units).
+/// </param>
 /// <param name="Top">The first classification output's top-k, best first (empty when the model has no classifier).</param>
-/// <param name="TopByOutput">Every classification output's top-k, by output name (multi-head models).</param>
+/// <param name="TopByOutput">Every classification output's top-k, by output name (one per classification head).</param>
 public sealed record PredictResponse(IReadOnlyDictionary<string, float[]> Outputs, IReadOnlyList<TopClass> Top,
     IReadOnlyDictionary<string, IReadOnlyList<TopClass>> TopByOutput)
 {
-    /// <summary>The response for <paramref name="prediction"/> with <paramref name="k"/> classes per output.</summary>
+    /// <summary>The response for <paramref name="prediction"/> with <paramref name="k"/> classes per classification output.</summary>
     public static PredictResponse From(Prediction prediction, int k)
     {
-        var heads = prediction.Model.Outputs.Where(o => o.Kind == OutputKind.Classification).ToList();
-        var tops = heads.ToDictionary(h => h.Name, h => TopClass.From(prediction.Top(k, h.Name)));
-        return new PredictResponse(heads.ToDictionary(h => h.Name, h => prediction.Outputs[h.Name]),
-            heads.Count > 0 ? tops[heads[0].Name] : [], tops);
+        var outputs = prediction.Model.HeadOutputs;
+        var tops = outputs.Where(o => o.Kind == OutputKind.Classification).ToDictionary(o => o.Name, o => TopClass.From(prediction.Top(k, o.Name)));
+        return new PredictResponse(outputs.ToDictionary(o => o.Name, o => prediction.Outputs[o.Name]),
+            prediction.Model.Classification is { } first ? tops[first.Name] : [], tops);
     }
 }
 
@@ -44,7 +47,7 @@ public sealed record SearchResponse(IReadOnlyList<ImageNeighbor> Neighbors, IRea
 
 /// <summary>An output as GET /v1/model describes it.</summary>
 /// <param name="Name">Output name.</param>
-/// <param name="Kind">"classification" or "embedding".</param>
+/// <param name="Kind">"classification", "regression" (values in the training targets' units), "embedding", or "values" (a custom head's).</param>
 /// <param name="Size">Values per image.</param>
 /// <param name="Labels">Class names, for classification outputs.</param>
 public sealed record OutputCard(string Name, string Kind, int Size, IReadOnlyList<string>? Labels);

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using ResNetSharp.Cli.Options;
-using ResNetSharp.Common;
 using ResNetSharp.Data.Images;
 using ResNetSharp.Interop;
 using static TorchSharp.torch;
@@ -9,7 +8,7 @@ namespace ResNetSharp.Cli.Commands;
 
 /// <summary>
 /// resnet embed: pooled pre-logit features for every image in a folder, as a float32 .npy matrix
-/// (one row per image) plus a text file of the image paths in row order.
+/// (one row per image) plus the row index: JSON lines <c>{"row":N,"path":"..."}</c>, which no file name can break.
 /// </summary>
 public static class EmbedCommand
 {
@@ -18,7 +17,7 @@ public static class EmbedCommand
     {
         var model = new InferenceModelOptions();
         var folder = new Argument<DirectoryInfo>("folder") { Description = "Folder of images (searched recursively)" };
-        var target = new Option<string>("--output", "-o") { Description = "Feature matrix .npy; paths go to the same name with .paths.txt", Required = true };
+        var target = new Option<string>("--output", "-o") { Description = "Feature matrix .npy; the row index goes to the same name with .paths.jsonl", Required = true };
         var batch = new Option<int>("--batch-size", "-b") { Description = "Images per batch", DefaultValueFactory = _ => 64 };
         var skipBad = new Option<bool>("--skip-bad-images") { Description = "Leave out files that do not decode (listed at the end)" };
         var command = new Command("embed", "Write pooled features of a folder of images for search and clustering");
@@ -53,8 +52,8 @@ public static class EmbedCommand
                     $"({string.Join("; ", stream.Skipped.Take(3).Select(s => s.Problem))}{(stream.Skipped.Count > 3 ? "; …" : "")}).");
             int width = loaded.Model.NumFeatures;
             NpyFile.WriteFloat32(npy, rows.ToArray(), paths.Count, width);
-            string listing = Path.ChangeExtension(npy, ".paths.txt");
-            AtomicFile.Write(listing, s => s.Write(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", paths) + "\n")));
+            string listing = Path.ChangeExtension(npy, ".paths.jsonl");
+            PathsFile.Write(listing, paths);
             foreach (var (path, problem) in stream.Skipped)
                 output.WriteLine($"skipped {problem}");
             output.WriteLine($"{paths.Count} x {width} features -> {npy}; paths -> {listing}" +

@@ -28,16 +28,30 @@ public static class EvalCommand
         var channelsLast = new Option<bool>("--channels-last") { Description = "NHWC inputs and convolution weights" };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("eval", "Evaluate weights on a dataset's test split");
-        foreach (var option in new Option[] { model, weights, dataset, dataDir, grayscale, batch, limit, tta, precision, channelsLast, device, json })
+        var manifest = new Option<FileInfo?>("--manifest") { Description = "CSV manifest of labelled images (path and a column per head) to evaluate weights with named heads on" };
+        var command = new Command("eval", "Evaluate weights on a dataset's test split, or on a manifest head by head");
+        foreach (var option in new Option[] { model, weights, dataset, dataDir, grayscale, batch, limit, tta, precision, channelsLast, device, json, manifest })
             command.Add(option);
 
         command.SetAction(parsed =>
         {
             OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch-size");
+            OptionChecks.AtLeast(parsed.GetValue(limit), 0, "--test-limit");
             var computePrecision = PrecisionNames.Parse(parsed.GetValue(precision)!);
             var weightsFile = new FileInfo(WeightsArgument.Resolve(parsed.GetValue(weights)!));
             var weightsMetadata = WeightFile.ReadMetadata(weightsFile.FullName);
+            if (parsed.GetValue(manifest) is { } csv)
+            {
+                var device_ = DeviceSelection.Parse(parsed.GetValue(device)!);
+                var settings = new ManifestEvaluation.Settings(parsed.GetValue(batch), parsed.GetValue(limit), parsed.GetValue(tta), computePrecision,
+                    parsed.GetValue(channelsLast), device_);
+                var evaluation = ManifestEvaluation.Run(weightsFile.FullName, csv.FullName, settings);
+                if (parsed.GetValue(json))
+                    output.WriteLine(JsonSerializer.Serialize(new { heads = evaluation.Heads.ToDictionary(h => h.Key, h => (object)h.Value), loss = evaluation.Loss }, JsonOutput.Options));
+                else
+                    output.WriteLine($"{weightsFile.Name} on {csv.Name}: {ConsoleTrainingObserver.Scores(evaluation)}");
+                return 0;
+            }
             using var full = DatasetCatalog.Load(parsed.GetValue(dataset)!, DatasetSplit.Test, parsed.GetValue(dataDir));
             using var data = parsed.GetValue(limit) > 0 ? full.Take(parsed.GetValue(limit)) : full.Take(full.Count);
             var selectedDevice = DeviceSelection.Parse(parsed.GetValue(device)!);

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using ResNetSharp.Cli.Options;
+using ResNetSharp.Common;
 using ResNetSharp.Interop;
-using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Interop.Pth;
 using ResNetSharp.Models;
 
@@ -28,22 +28,22 @@ public static class ExportCommand
         var format = new Option<Format>("--format") { Description = "onnx, safetensors or pth", DefaultValueFactory = _ => Format.Onnx };
         var target = new Option<string>("--output", "-o") { Description = "File to write", Required = true };
         var noFold = new Option<bool>("--no-fold") { Description = "ONNX: keep BatchNormalization nodes instead of folding them into the convolutions" };
-        var command = new Command("export", "Export weights to ONNX, safetensors or .pth");
+        var command = new Command("export", "Export weights to ONNX (one output per head, and the embedding), safetensors or .pth");
         model.AddTo(command);
         command.Add(format);
         command.Add(target);
         command.Add(noFold);
         command.SetAction(parsed =>
         {
-            using var loaded = model.Load(parsed);
             string path = parsed.GetValue(target)!;
+            if (model.Heads(parsed) is not null)
+                return ExportHeads(model, parsed, path, parsed.GetValue(format), !parsed.GetValue(noFold), output);
+            using var loaded = model.Load(parsed);
             var entries = StateDictOrder.Entries(loaded.Model);
             switch (parsed.GetValue(format))
             {
                 case Format.Onnx:
-                    int size = loaded.Preprocessing.CropTo;
-                    OnnxExporter.Export(loaded.Model, path, new OnnxExportOptions(size, size, !parsed.GetValue(noFold),
-                        loaded.ClassNames, loaded.Preprocessing));
+                    WriteOnnx(loaded, path, !parsed.GetValue(noFold));
                     break;
                 case Format.Safetensors:
                     SafetensorsFile.Save(path, entries, loaded.Metadata());
@@ -56,5 +56,35 @@ public static class ExportCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>A network with named heads: ONNX with one output per head, or its state dict with the file's metadata.</summary>
+    private static int ExportHeads(InferenceModelOptions model, ParseResult parsed, string path, Format format, bool fold, TextWriter output)
+    {
+        using var loaded = model.LoadNetwork(parsed);
+        var entries = StateDictOrder.Entries(loaded.Network);
+        string source = model.WeightsFile(parsed);
+        switch (format)
+        {
+            case Format.Onnx:
+                WriteOnnx(loaded, path, fold);
+                break;
+            case Format.Safetensors:
+                SafetensorsFile.Save(path, entries, WeightFile.ReadMetadata(source));
+                break;
+            default:
+                PthWriter.Save(path, entries);
+                break;
+        }
+        output.WriteLine($"{loaded.Name} (heads {string.Join(", ", loaded.Network.Heads.Select(h => h.Name))}) -> {path} " +
+            $"({format.ToString().ToLowerInvariant()}, {new FileInfo(path).Length:N0} bytes)");
+        return 0;
+    }
+
+    /// <summary>The ONNX model of the weights (the outputs resnet predict and serve give), written atomically.</summary>
+    private static void WriteOnnx(ILoadedWeights loaded, string path, bool fold)
+    {
+        byte[] bytes = loaded.ToOnnx(fold);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 }

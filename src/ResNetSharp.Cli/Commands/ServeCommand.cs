@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Net;
 using ResNetSharp.Cli.Options;
 using ResNetSharp.Inference;
-using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Serving;
 
 namespace ResNetSharp.Cli.Commands;
@@ -15,7 +14,7 @@ public static class ServeCommand
     {
         var model = new InferenceModelOptions();
         var onnx = new Option<FileInfo?>("--onnx") { Description = "Serve an exported ONNX model with ONNX Runtime (no libtorch; replaces --weights)" };
-        var engine = new Option<string>("--engine") { Description = "For --weights: auto (ONNX Runtime on a CPU when the exported graph has every output, else TorchSharp), onnxruntime or torchsharp", DefaultValueFactory = _ => "auto" };
+        var engine = new Option<string>("--engine") { Description = "For --weights: auto (ONNX Runtime on a CPU, TorchSharp on a GPU), onnxruntime or torchsharp", DefaultValueFactory = _ => "auto" };
         var index = new Option<FileInfo?>("--index") { Description = "Image index to answer POST /v1/search from (built by resnet index)" };
         var host = new Option<string>("--host") { Description = "Address to listen on; 0.0.0.0 accepts other machines", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "TCP port (0: any free port, printed at start)", DefaultValueFactory = _ => 8080 };
@@ -86,25 +85,22 @@ public static class ServeCommand
         return OnnxClassifier.Open(file.FullName, imageSize: model.ImageSize(parsed));
     }
 
+    /// <summary>
+    /// Weights, plain or with named heads: on a CPU (auto) or when asked, exported in memory and run with ONNX
+    /// Runtime (every output TorchSharp gives, embedding included); else with TorchSharp.
+    /// </summary>
     private static IImageModel LoadWeights(InferenceModelOptions model, ParseResult parsed, string engine)
     {
-        var loaded = model.Load(parsed);
+        var loaded = model.LoadWeights(parsed);
         bool cpu = loaded.Device.type == TorchSharp.DeviceType.CPU;
         if (engine == "onnxruntime" && !cpu)
-            throw new UsageException($"--engine onnxruntime runs on the CPU; drop --device {loaded.Device} or use --engine torchsharp.");
-        if (engine == "onnxruntime" || (engine == "auto" && cpu))
         {
-            int crop = loaded.Preprocessing.CropTo;
-            var bytes = OnnxExporter.ToBytes(loaded.Model, new OnnxExportOptions(crop, crop, ClassNames: loaded.ClassNames, Preprocessing: loaded.Preprocessing));
-            var exported = OnnxClassifier.Load(bytes, loaded.Name);
-            // auto keeps TorchSharp when the graph lacks an output TorchSharp gives (the embedding), so the endpoints stay the same.
-            if (engine == "onnxruntime" || exported.Info.Embedding is not null)
-            {
-                loaded.Dispose();
-                return exported;
-            }
-            exported.Dispose();
+            loaded.Dispose();
+            throw new UsageException($"--engine onnxruntime runs on the CPU; drop --device {loaded.Device} or use --engine torchsharp.");
         }
-        return new TorchImageModel(loaded.Model, loaded.Device, loaded.Name, loaded.ClassNames, loaded.Preprocessing);
+        if (engine == "torchsharp" || !cpu)
+            return loaded.ToImageModel();
+        using (loaded)
+            return OnnxClassifier.Load(loaded.ToOnnx(), loaded.Name);
     }
 }

@@ -11,7 +11,7 @@ public static class TrainCommand
     public static Command Create(TextWriter output)
     {
         var options = new TrainingOptions(new TrainingConfig());
-        var command = new Command("train", "Train a model; checkpoints and metrics go to the run folder");
+        var command = new Command("train", "Train a model (one classifier, or heads from a CSV manifest); checkpoints and metrics go to the run folder");
         options.AddTo(command);
         command.SetAction(parsed => TrainingRun.Execute(parsed, options, options.Resolve(parsed), output));
         return command;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using ResNetSharp.Cli.Options;
 using ResNetSharp.Cli.Output;
-using ResNetSharp.Data;
 using ResNetSharp.Data.Download;
 using ResNetSharp.Training;
 
@@ -14,19 +13,16 @@ public static class TrainingRun
     /// <summary>Exit code of a run stopped by Ctrl-C or SIGTERM (after saving).</summary>
     public const int Interrupted = 130;
 
-    /// <summary>Validates <paramref name="settings"/>, trains, prints the summary; returns the exit code.</summary>
+    /// <summary>Trains <paramref name="settings"/> (already checked), prints the summary; returns the exit code.</summary>
     public static int Execute(ParseResult parsed, TrainingOptions options, TrainingConfig settings, TextWriter output)
     {
-        settings.Validate();
         string? dataDir = parsed.GetValue(options.DataDir);
-        if (parsed.GetValue(options.Download) && !Directory.Exists(settings.Dataset))
+        if (parsed.GetValue(options.Download) && settings.Data.Manifest is null && !Directory.Exists(settings.Data.Dataset))
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
-            new DatasetDownloader(http, output).Ensure(settings.Dataset, dataDir);
+            new DatasetDownloader(http, output).Ensure(settings.Data.Dataset, dataDir);
         }
-        string datasetName = Path.GetFileName(Path.TrimEndingDirectorySeparator(settings.Dataset));
-        string folder = parsed.GetValue(options.Output)
-            ?? Path.Combine("runs", $"{Path.GetFileNameWithoutExtension(settings.Model)}-{datasetName}");
+        string folder = parsed.GetValue(options.Output) ?? Path.Combine("runs", $"{Path.GetFileNameWithoutExtension(settings.Model)}-{DataName(settings.Data)}");
         var device = DeviceSelection.Parse(parsed.GetValue(options.Device)!);
 
         bool quiet = parsed.GetValue(options.Quiet);
@@ -50,9 +46,17 @@ public static class TrainingRun
             TrainingSummary.Write(output, settings, folder, outcome);
             return outcome.Completed ? 0 : Interrupted;
         }
+        catch (ConfigException e)
+        {
+            throw options.Explain(e, parsed);
+        }
         finally
         {
             Console.CancelKeyPress -= onCancel;
         }
     }
+
+    private static string DataName(DataConfig data) => data.Manifest is { } manifest
+        ? Path.GetFileNameWithoutExtension(manifest)
+        : Path.GetFileName(Path.TrimEndingDirectorySeparator(data.Dataset));
 }

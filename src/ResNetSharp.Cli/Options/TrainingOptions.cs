@@ -1,45 +1,75 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using ResNetSharp.Data;
 using ResNetSharp.Training;
 
 namespace ResNetSharp.Cli.Options;
 
-/// <summary>The options train and finetune share; each overrides the command's defaults or a --config file.</summary>
-public sealed class TrainingOptions(TrainingConfig defaults)
+/// <summary>
+/// The options train and finetune share, each declared once (flag, config property, help) and read by
+/// <see cref="ConfigOption"/>: the command's defaults, then a --config file, then the command line.
+/// Library errors name config properties; <see cref="Explain"/> turns them back into these flags.
+/// </summary>
+public sealed class TrainingOptions
 {
-    private readonly Option<FileInfo?> _config = new("--config") { Description = "JSON training config; options given on the command line override it" };
-    private readonly Option<string?> _model = new("--model", "-m") { Description = $"Catalog model or spec .json (default {defaults.Model})" };
-    private readonly Option<string?> _dataset = new("--dataset") { Description = $"{string.Join(", ", DatasetCatalog.Names)}, or a folder with train/ and val/ class folders (default {defaults.Dataset})" };
-    private readonly Option<int?> _epochs = new("--epochs") { Description = $"Epochs (default {defaults.Epochs})" };
-    private readonly Option<int?> _batch = new("--batch-size", "-b") { Description = $"Images per step (default {defaults.BatchSize})" };
-    private readonly Option<OptimizerKind?> _optimizer = new("--optimizer") { Description = $"sgd (Nesterov) or adamw (default {defaults.Optimizer.ToString().ToLowerInvariant()})" };
-    private readonly Option<double?> _lr = new("--lr") { Description = $"Peak learning rate (default {defaults.LearningRate})" };
-    private readonly Option<double?> _weightDecay = new("--weight-decay") { Description = $"Weight decay (default {defaults.WeightDecay}; not on norms and biases)" };
-    private readonly Option<ScheduleKind?> _schedule = new("--schedule") { Description = $"onecycle, cosine, multistep or constant (default {defaults.Schedule.ToString().ToLowerInvariant()})" };
-    private readonly Option<double?> _warmup = new("--warmup-epochs") { Description = "Warm-up epochs" };
-    private readonly Option<double?> _smoothing = new("--label-smoothing") { Description = $"Label smoothing (default {defaults.LabelSmoothing})" };
-    private readonly Option<double?> _clip = new("--clip-grad") { Description = "Clip the gradient norm (0: off)" };
-    private readonly Option<double?> _erasing = new("--erasing") { Description = $"Random-erasing probability (default {defaults.ErasingProbability})" };
-    private readonly Option<int?> _cropPadding = new("--crop-padding") { Description = $"Random-crop padding in pixels (default {defaults.CropPadding})" };
-    private readonly Option<bool> _noFlip = new("--no-flip") { Description = "No random horizontal flips" };
-    private readonly Option<double?> _mixup = new("--mixup") { Description = "Mixup alpha (0: off)" };
-    private readonly Option<double?> _cutmix = new("--cutmix") { Description = "CutMix alpha (0: off); with --mixup, each batch uses one of them" };
-    private readonly Option<string?> _precision = new("--precision") { Description = $"fp32, bf16 or fp16 compute (fp32 weights, norms and loss; fp16 with dynamic loss scaling) (default {defaults.Precision.ToName()})" };
-    private readonly Option<bool> _channelsLast = new("--channels-last") { Description = "NHWC memory layout for inputs and convolution weights" };
-    private readonly Option<bool> _noAutotune = new("--no-cudnn-autotune") { Description = "Do not let cuDNN time and pick convolution algorithms" };
-    private readonly Option<double?> _ema = new("--ema") { Description = "Keep an exponential moving average of the weights with this decay (e.g. 0.999), evaluated and saved as ema.safetensors" };
-    private readonly Option<double?> _dropPath = new("--drop-path") { Description = "Stochastic depth rate" };
-    private readonly Option<GrayscaleMode?> _grayscale = new("--grayscale") { Description = $"oneChannelModel or repeatChannels (default {defaults.Grayscale})" };
-    private readonly Option<int?> _seed = new("--seed") { Description = "Seed (default 0)" };
-    private readonly Option<int?> _trainLimit = new("--train-limit") { Description = "Use only the first N training images (smoke runs)" };
-    private readonly Option<int?> _testLimit = new("--test-limit") { Description = "Use only the first N test images" };
-    private readonly Option<int?> _checkpointEvery = new("--checkpoint-every") { Description = "Also checkpoint every N steps" };
-    private readonly Option<int?> _logEvery = new("--log-every") { Description = $"Log every N steps (default {defaults.LogEvery})" };
-    private readonly Option<double?> _targetTop1 = new("--target-top1") { Description = "Stop once an epoch's test top-1 (of the weights or, with --ema, their average) reaches this fraction, e.g. 0.95" };
-    private readonly Option<bool> _tta = new("--tta") { Description = "Flip test-time augmentation at evaluation" };
-    private readonly Option<int?> _imageSize = new("--image-size") { Description = $"Image-folder images are resized and centre-cropped to this (default {defaults.ImageSize})" };
-    private readonly Option<bool> _inMemoryImages = new("--in-memory-images") { Description = "Image folders: load training images once (resize, centre crop) and augment with padded crops, instead of streaming random-resized crops" };
-    private readonly Option<bool> _skipBadImages = new("--skip-bad-images") { Description = "Skip image files that do not decode and list them, instead of failing" };
+    private readonly TrainingConfig _defaults;
+    private readonly Option<FileInfo?> _config = new("--config") { Description = "JSON training config (sections data, augmentation, optimization, schedule, precision, transfer, run); options given on the command line override it" };
+    private readonly IReadOnlyList<ConfigOption> _options;
+
+    /// <param name="defaults">The command's defaults, shown in the help.</param>
+    public TrainingOptions(TrainingConfig defaults)
+    {
+        _defaults = defaults;
+        var d = defaults;
+        _options =
+        [
+            ConfigOption.For("--model", c => c.Model, "Catalog model or spec .json (the backbone)", d, "-m"),
+            ConfigOption.Custom("--heads", "heads", "Heads to train, one per manifest column: NAME=classification|regression,... (default: one classifier)",
+                text => HeadConfig.ParseList(text, "heads")),
+            ConfigOption.For("--dataset", c => c.Data.Dataset, $"{string.Join(", ", DatasetCatalog.Names)}, or a folder with train/ and val/ class folders", d),
+            ConfigOption.For("--manifest", c => c.Data.Manifest, "CSV of training images: a path column (relative to the CSV) and a column per head; an empty cell is no label", d),
+            ConfigOption.For("--val-manifest", c => c.Data.ValidationManifest, "CSV of validation images, as --manifest", d),
+            ConfigOption.For("--grayscale", c => c.Data.Grayscale, "How grayscale images meet the model", d),
+            ConfigOption.For("--image-size", c => c.Data.ImageSize, "Image-folder and manifest images are resized and centre-cropped to this", d),
+            ConfigOption.For("--in-memory-images", c => c.Data.InMemoryImages, "Image folders and manifests: load images once (resize, centre crop) and augment with padded crops, instead of streaming random-resized crops", d),
+            ConfigOption.For("--skip-bad-images", c => c.Data.SkipBadImages, "Skip image files that do not decode and list them, instead of failing", d),
+            ConfigOption.For("--train-limit", c => c.Data.TrainLimit, "Use only the first N training images (smoke runs; 0: all)", d),
+            ConfigOption.For("--test-limit", c => c.Data.TestLimit, "Use only the first N validation images (0: all)", d),
+            ConfigOption.For("--crop-padding", c => c.Augmentation.CropPadding, $"Random-crop padding in pixels (0 to {AugmentationConfig.MaxCropPadding})", d),
+            ConfigOption.For("--flip", c => c.Augmentation.HorizontalFlip, "Random horizontal flips", d),
+            ConfigOption.For("--erasing", c => c.Augmentation.ErasingProbability, "Random-erasing probability", d),
+            ConfigOption.For("--mixup", c => c.Augmentation.MixupAlpha, "Mixup alpha (0: off)", d),
+            ConfigOption.For("--cutmix", c => c.Augmentation.CutmixAlpha, "CutMix alpha (0: off); with --mixup, each batch uses one of them", d),
+            ConfigOption.For("--label-smoothing", c => c.Augmentation.LabelSmoothing, "Label smoothing of classification heads", d),
+            ConfigOption.For("--drop-path", c => c.Augmentation.DropPathRate, "Stochastic depth rate", d),
+            ConfigOption.For("--optimizer", c => c.Optimization.Optimizer, "sgd (Nesterov) or adamw", d),
+            ConfigOption.For("--batch-size", c => c.Optimization.BatchSize, "Images per step", d, "-b"),
+            ConfigOption.For("--lr", c => c.Optimization.LearningRate, "Peak learning rate", d),
+            ConfigOption.For("--momentum", c => c.Optimization.Momentum, "SGD momentum", d),
+            ConfigOption.For("--nesterov", c => c.Optimization.Nesterov, "Nesterov momentum for SGD", d),
+            ConfigOption.For("--weight-decay", c => c.Optimization.WeightDecay, "Weight decay (not on norms and biases unless --decay-norms-and-biases)", d),
+            ConfigOption.For("--decay-norms-and-biases", c => c.Optimization.DecayNormsAndBiases, "Apply weight decay to norm parameters and biases too", d),
+            ConfigOption.For("--clip-grad", c => c.Optimization.GradientClip, "Clip the gradient norm (0: off)", d),
+            ConfigOption.For("--ema", c => c.Optimization.EmaDecay, "Keep an exponential moving average of the weights with this decay (e.g. 0.999), evaluated and saved as ema.safetensors (0: off)", d),
+            ConfigOption.For("--epochs", c => c.Schedule.Epochs, "Epochs", d),
+            ConfigOption.For("--schedule", c => c.Schedule.Kind, "Learning-rate schedule", d),
+            ConfigOption.For("--warmup-epochs", c => c.Schedule.WarmupEpochs, "Warm-up epochs", d),
+            ConfigOption.For("--precision", c => c.Precision.Compute, "Compute precision of convolutions (fp32 weights, norms, heads and loss; fp16 with dynamic loss scaling)", d),
+            ConfigOption.For("--channels-last", c => c.Precision.ChannelsLast, "NHWC memory layout for inputs and convolution weights", d),
+            ConfigOption.For("--cudnn-autotune", c => c.Precision.CudnnAutotune, "Let cuDNN time and pick convolution algorithms (GPU)", d),
+            ConfigOption.For("--freeze", c => c.Transfer.Freeze, "Parts to freeze: backbone, stem, layer1..layer4, or a head's name (repeatable)", d),
+            ConfigOption.For("--unfreeze-at", c => c.Transfer.UnfreezeAtEpoch, "Unfreeze everything from this epoch (0-based; 0: never)", d),
+            ConfigOption.For("--backbone-lr-scale", c => c.Transfer.BackboneLearningRateScale, "Backbone learning rate as a fraction of the heads'", d),
+            ConfigOption.For("--seed", c => c.Run.Seed, "Seed", d),
+            ConfigOption.For("--checkpoint-every", c => c.Run.CheckpointEvery, "Also checkpoint every N steps (0: epochs only)", d),
+            ConfigOption.For("--log-every", c => c.Run.LogEvery, "Log every N steps", d),
+            ConfigOption.Custom("--target", "run.target", "Stop once an epoch's evaluation (of the weights or, with --ema, their average) reaches [HEAD.]METRIC=VALUE, e.g. top1=0.95 or age.mae=4.5",
+                text => MetricTarget.Parse(text, "run.target")),
+            ConfigOption.Custom("--target-top1", "run.target", "Same as --target top1=VALUE",
+                text => MetricTarget.Parse("top1=" + text, "run.target")),
+            ConfigOption.For("--tta", c => c.Run.FlipTestTimeAugmentation, "Flip test-time augmentation at evaluation", d),
+        ];
+    }
 
     /// <summary>--data-dir</summary>
     public Option<string?> DataDir { get; } = new("--data-dir") { Description = "Folder holding the dataset files" };
@@ -65,56 +95,64 @@ public sealed class TrainingOptions(TrainingConfig defaults)
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _config, _model, _dataset, DataDir, Download, _epochs, _batch, _optimizer, _lr, _weightDecay,
-                     _schedule, _warmup, _smoothing, _clip, _erasing, _cropPadding, _noFlip, _mixup, _cutmix, _precision, _channelsLast, _noAutotune, _ema, _dropPath, _grayscale, _seed, _trainLimit,
-                     _testLimit, _checkpointEvery, _logEvery, _targetTop1, _tta, _imageSize, _inMemoryImages, _skipBadImages, Device, Output, Resume, Force, Quiet })
+        command.Add(_config);
+        foreach (var option in _options.SelectMany(o => o.Options))
+            command.Add(option);
+        foreach (var option in new Option[] { DataDir, Download, Device, Output, Resume, Force, Quiet })
             command.Add(option);
     }
 
     /// <summary>Whether the command line picks the model itself: --model, or a --config file (which may name one).</summary>
-    public bool ChoosesModel(ParseResult parsed) => parsed.GetValue(_model) is not null || parsed.GetValue(_config) is not null;
+    public bool ChoosesModel(ParseResult parsed) => _options[0].Read(parsed) is not null || parsed.GetValue(_config) is not null;
 
-    /// <summary>The defaults, then the --config file, then the command line.</summary>
-    public TrainingConfig Resolve(ParseResult parsed)
+    /// <summary>The defaults, then the --config file, then the command line; checked, with errors naming the flag or the file's property.</summary>
+    public TrainingConfig Resolve(ParseResult parsed, Func<TrainingConfig, TrainingConfig>? adjust = null)
     {
+        var root = ConfigJson.ToNode(_defaults);
         var file = parsed.GetValue(_config);
-        var settings = file is null ? defaults
-            : TrainingConfig.FromJson(IO.InputFile.ReadAllText(file.FullName, "--config file", 16 << 20), file.FullName);
-        T Pick<T>(Option<T?> option, T current) where T : struct => parsed.GetValue(option) ?? current;
-        return settings with
+        if (file is not null)
         {
-            Model = parsed.GetValue(_model) ?? settings.Model,
-            Dataset = parsed.GetValue(_dataset) ?? settings.Dataset,
-            Epochs = Pick(_epochs, settings.Epochs),
-            BatchSize = Pick(_batch, settings.BatchSize),
-            Optimizer = Pick(_optimizer, settings.Optimizer),
-            LearningRate = Pick(_lr, settings.LearningRate),
-            WeightDecay = Pick(_weightDecay, settings.WeightDecay),
-            Schedule = Pick(_schedule, settings.Schedule),
-            WarmupEpochs = Pick(_warmup, settings.WarmupEpochs),
-            LabelSmoothing = Pick(_smoothing, settings.LabelSmoothing),
-            GradientClip = Pick(_clip, settings.GradientClip),
-            ErasingProbability = Pick(_erasing, settings.ErasingProbability),
-            CropPadding = Pick(_cropPadding, settings.CropPadding),
-            HorizontalFlip = settings.HorizontalFlip && !parsed.GetValue(_noFlip),
-            MixupAlpha = Pick(_mixup, settings.MixupAlpha),
-            CutmixAlpha = Pick(_cutmix, settings.CutmixAlpha),
-            Precision = parsed.GetValue(_precision) is { } precision ? PrecisionNames.Parse(precision) : settings.Precision,
-            ChannelsLast = settings.ChannelsLast || parsed.GetValue(_channelsLast),
-            CudnnAutotune = settings.CudnnAutotune && !parsed.GetValue(_noAutotune),
-            EmaDecay = Pick(_ema, settings.EmaDecay),
-            DropPathRate = Pick(_dropPath, settings.DropPathRate),
-            Grayscale = Pick(_grayscale, settings.Grayscale),
-            Seed = Pick(_seed, settings.Seed),
-            TrainLimit = Pick(_trainLimit, settings.TrainLimit),
-            TestLimit = Pick(_testLimit, settings.TestLimit),
-            CheckpointEvery = Pick(_checkpointEvery, settings.CheckpointEvery),
-            LogEvery = Pick(_logEvery, settings.LogEvery),
-            TargetTop1 = Pick(_targetTop1, settings.TargetTop1),
-            FlipTestTimeAugmentation = settings.FlipTestTimeAugmentation || parsed.GetValue(_tta),
-            ImageSize = Pick(_imageSize, settings.ImageSize),
-            SkipBadImages = settings.SkipBadImages || parsed.GetValue(_skipBadImages),
-            InMemoryImages = settings.InMemoryImages || parsed.GetValue(_inMemoryImages),
-        };
+            ConfigJson.Merge(root, ConfigJson.Parse(IO.InputFile.ReadAllText(file.FullName, "--config file", 16 << 20), file.FullName));
+        }
+        foreach (var option in _options)
+            if (option.Read(parsed) is { } value)
+                Set(root, option.Property, value);
+        var config = ConfigJson.FromNode(root, file?.FullName ?? "the command line");
+        config = adjust?.Invoke(config) ?? config;
+        try
+        {
+            return config.Validate();
+        }
+        catch (ConfigException e)
+        {
+            throw Explain(e, parsed);
+        }
+    }
+
+    /// <summary>A config error in the command line's terms: the flag when the value came from one, else the config file and property.</summary>
+    public Exception Explain(ConfigException error, ParseResult parsed)
+    {
+        var option = _options.FirstOrDefault(o => o.Property == error.Property && o.Read(parsed) is not null)
+            ?? _options.FirstOrDefault(o => o.Property == error.Property && parsed.GetValue(_config) is null);
+        if (option is not null)
+            return new UsageException($"{option.Flag} is {error.Value}; expected {Flags(error.Expected)}.");
+        return parsed.GetValue(_config) is { } file ? new FormatException($"{file.FullName}: {error.Message}", error) : new UsageException(error.Message);
+    }
+
+    /// <summary>Property names inside an explanation replaced by their flags (e.g. "fewer than schedule.epochs").</summary>
+    private string Flags(string text) =>
+        _options.OrderByDescending(o => o.Property.Length).Aggregate(text, (current, o) => current.Replace(o.Property, o.Flag, StringComparison.Ordinal));
+
+    private static void Set(JsonObject root, string path, JsonNode value)
+    {
+        var names = path.Split('.');
+        var current = root;
+        foreach (var name in names[..^1])
+        {
+            if (current[name] is not JsonObject next)
+                current[name] = next = new JsonObject();
+            current = next;
+        }
+        current[names[^1]] = value;
     }
 }

@@ -23,9 +23,21 @@ public sealed class ConsoleTrainingObserver(TextWriter output, bool quiet) : Tra
 
     /// <summary>The line that reports an epoch's results.</summary>
     public static string EpochLine(EpochReport r) =>
-        $"epoch {r.Epoch + 1}/{r.Epochs}  train loss {r.TrainLoss:F4}  test loss {r.Test.Loss:F4}  " +
-        $"top-1 {r.Test.Top1:P2}  top-5 {r.Test.Top5:P2}{(r.IsBest ? "  (best)" : "")}" +
-        (r.Ema is { } ema ? $"  EMA top-1 {ema.Top1:P2}" : "") +
+        $"epoch {r.Epoch + 1}/{r.Epochs}  train loss {r.TrainLoss:F4}  test loss {r.Evaluation.Loss:F4}  " +
+        Scores(r.Evaluation) + (r.IsBest ? "  (best)" : "") +
+        (r.Ema is { } ema ? $"  EMA {Scores(ema, main: true)}" : "") +
         (double.IsFinite(r.TrainImagesPerSecond) ? $"  {r.TrainImagesPerSecond:N0} img/s, eval {r.EvaluationTime.TotalSeconds:F1} s" : "") +
         $"  {r.Elapsed.TotalSeconds:F0} s";
+
+    /// <summary>Each head's scores: "top-1 … top-5 …" for a plain classifier; "HEAD top-1 …" or "HEAD mae … rmse …" for named heads.</summary>
+    public static string Scores(NetworkEvaluation evaluation, bool main = false)
+    {
+        bool named = !evaluation.Heads.Keys.SequenceEqual(["fc"]);
+        return string.Join("  ", evaluation.Heads.Select(h => (named ? h.Key + " " : "") + h.Value switch
+        {
+            EvaluationResult c => main ? $"top-1 {c.Top1:P2}" : $"top-1 {c.Top1:P2}  top-5 {c.Top5:P2}",
+            RegressionResult g => main ? $"mae {g.Mae:G4}" : $"mae {g.Mae:G4}  rmse {g.Rmse:G4}",
+            var other => string.Join("  ", other.Metrics.Take(main ? 1 : 2).Select(m => $"{m.Name} {m.Value:G4}")),
+        }));
+    }
 }

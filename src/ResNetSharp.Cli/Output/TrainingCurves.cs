@@ -16,7 +16,7 @@ namespace ResNetSharp.Cli.Output;
 public sealed class TrainingCurves(string folder) : TrainingObserver, IDisposable
 {
     private readonly object _gate = new();
-    private (double[][] Rows, EvaluationResult Test)? _pending;
+    private (string[] Header, double[][] Rows, EvaluationResult? Test)? _pending;
     private bool _drawing;
     private Task _worker = Task.CompletedTask;
 
@@ -37,12 +37,12 @@ public sealed class TrainingCurves(string folder) : TrainingObserver, IDisposabl
     {
         // epochs.csv is read here, on the training thread, before the next epoch appends to it.
         string csv = new MetricsLog(folder).CsvPath;
-        var rows = File.Exists(csv)
-            ? File.ReadAllLines(csv).Skip(1).Select(line => line.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray()
-            : [];
+        var lines = File.Exists(csv) ? File.ReadAllLines(csv) : [];
+        var header = lines.FirstOrDefault()?.Split(',') ?? [];
+        var rows = lines.Skip(1).Select(line => line.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
         lock (_gate)
         {
-            _pending = (rows, report.Test);
+            _pending = (header, rows, report.Test);
             if (!_drawing)
             {
                 _drawing = true;
@@ -67,7 +67,7 @@ public sealed class TrainingCurves(string folder) : TrainingObserver, IDisposabl
     {
         while (true)
         {
-            (double[][] Rows, EvaluationResult Test) next;
+            (string[] Header, double[][] Rows, EvaluationResult? Test) next;
             lock (_gate)
             {
                 if (_pending is null)
@@ -80,7 +80,7 @@ public sealed class TrainingCurves(string folder) : TrainingObserver, IDisposabl
             }
             try
             {
-                Draw(next.Rows, next.Test);
+                Draw(next.Header, next.Rows, next.Test);
             }
             catch (Exception e) // plots are a view of the run: whatever goes wrong there must not stop training
             {
@@ -89,9 +89,13 @@ public sealed class TrainingCurves(string folder) : TrainingObserver, IDisposabl
         }
     }
 
-    private void Draw(double[][] rows, EvaluationResult test)
+    /// <summary>The plot of head <paramref name="head"/>'s metrics (named heads only).</summary>
+    public string HeadPath(string head) => Path.Combine(folder, $"head-{head}.png");
+
+    private void Draw(string[] header, double[][] rows, EvaluationResult? test)
     {
-        SaveConfusion(test);
+        if (test is not null)
+            SaveConfusion(test);
         if (rows.Length == 0)
             return;
         double[] Column(int i) => rows.Select(r => i < r.Length ? r[i] : double.NaN).ToArray();
@@ -110,6 +114,14 @@ public sealed class TrainingCurves(string folder) : TrainingObserver, IDisposabl
             if (ema.Any(double.IsFinite))
                 plot.Add.ScatterLine(epochs, ema).LegendText = "EMA top-1";
         });
+        // Named heads: HEAD.METRIC columns, one plot per head with its metrics (and the average's).
+        var headColumns = header.Select((name, index) => (name, index)).Where(c => c.name.Contains('.')).ToList();
+        foreach (var head in headColumns.Where(c => !c.name.StartsWith("ema.", StringComparison.Ordinal)).GroupBy(c => c.name[..c.name.IndexOf('.')]))
+            Save(HeadPath(head.Key), $"Head {head.Key}", "value", Alignment.UpperRight, plot =>
+            {
+                foreach (var (name, index) in head.Concat(headColumns.Where(c => c.name.StartsWith($"ema.{head.Key}.", StringComparison.Ordinal))))
+                    plot.Add.ScatterLine(epochs, Column(index)).LegendText = name[(name.IndexOf('.') + 1)..].Replace(".", " ");
+            });
     }
 
     private void SaveConfusion(EvaluationResult test)

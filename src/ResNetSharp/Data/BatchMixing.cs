@@ -28,9 +28,18 @@ public static class BatchMixing
     /// <summary>Mixes normalised images (B, C, H, W) and labels (B).</summary>
     public static MixedBatch Apply(Tensor images, Tensor labels, MixingOptions options, Random random)
     {
+        var (mixed, lambda) = Mix(images, options, random);
+        return new MixedBatch(mixed, labels, labels.flip(0), lambda);
+    }
+
+    /// <summary>
+    /// Mixes normalised images (B, C, H, W) with the batch reversed; returns them and λ, the weight of each
+    /// image's own targets (the partner's targets are any target tensor's flip(0)).
+    /// </summary>
+    public static (Tensor Images, double Lambda) Mix(Tensor images, MixingOptions options, Random random)
+    {
         bool cutmix = options.CutmixAlpha > 0 && (options.MixupAlpha <= 0 || random.NextDouble() < 0.5);
         double lambda = BetaSample(cutmix ? options.CutmixAlpha : options.MixupAlpha, random);
-        var partnerLabels = labels.flip(0);
         using var scope = NewDisposeScope();
         using var partner = images.flip(0);
         Tensor mixed;
@@ -48,7 +57,7 @@ public static class BatchMixing
         {
             mixed = images.mul(lambda).add_(partner, 1.0 - lambda);
         }
-        return new MixedBatch(mixed.MoveToOuterDisposeScope(), labels, partnerLabels, lambda);
+        return (mixed.MoveToOuterDisposeScope(), lambda);
     }
 
     /// <summary>timm's rand_bbox: a box of side sqrt(1 - λ) times the image's, centred uniformly, clipped to the image.</summary>

@@ -33,7 +33,7 @@ public static class MemoryFormat
     /// layout in place, so convolutions get channels-last weights as well as inputs. Values, names and
     /// shapes are unchanged; optimiser state created afterwards follows the layout.
     /// </summary>
-    public static void ConvertWeights(ResNet model)
+    public static void ConvertWeights(nn.Module model)
     {
         using var _ = no_grad();
         foreach (var (_, parameter) in model.named_parameters())

@@ -20,7 +20,7 @@ public class LiveTrainingProgressTests
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.Yes,
         });
-        var config = run.Config with { Epochs = 2, LogEvery = 2 };
+        var config = run.Config with { Schedule = run.Config.Schedule with { Epochs = 2 }, Run = run.Config.Run with { LogEvery = 2 } };
         var outcome = LiveTrainingProgress.Run(console, observer =>
             new Trainer(config, run.RunFolder("live"), CPU, run.DataDir, observer).Run(false, false, CancellationToken.None));
 

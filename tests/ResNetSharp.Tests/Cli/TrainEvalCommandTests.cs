@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ResNetSharp.Cli;
 using ResNetSharp.Tests.Training;
+using ResNetSharp.Training;
 
 namespace ResNetSharp.Tests.Cli;
 
@@ -85,5 +86,47 @@ public class TrainEvalCommandTests
         Assert.Equal(CliApp.UsageError, code);
         Assert.Contains(weights, error);
         Assert.Contains("shape mismatches", error);
+    }
+}
+
+public class TrainingConfigCommandTests
+{
+    private static (int Code, string Output, string Error) Run(params string[] args) => SummaryCommandTests.Run(args);
+
+    [Fact]
+    public void AConfigOfNullAndANegativeTestLimitAreClearErrors()
+    {
+        using var folder = new TemporaryFolder();
+        File.WriteAllText(folder.File("null.json"), "null");
+        var (code, _, error) = Run("train", "--config", folder.File("null.json"), "-o", folder.File("run"));
+        Assert.Equal(CliApp.UsageError, code);
+        Assert.Contains("null.json: a training config is a JSON object; got null", error);
+
+        var (evalCode, _, evalError) = Run("eval", "--weights", folder.File("missing.safetensors"), "--test-limit", "-1");
+        Assert.Equal(CliApp.UsageError, evalCode);
+        Assert.Contains("--test-limit must be 0 or more", evalError);
+
+        var (padCode, _, padError) = Run("train", "--crop-padding", "2000000000", "-o", folder.File("run2"));
+        Assert.Equal(CliApp.UsageError, padCode);
+        Assert.Contains("--crop-padding is 2000000000; expected 0 to 256", padError);
+    }
+
+    [Fact]
+    public void ABooleanSetInAConfigFileCanBeTurnedOffAndOldFlatFilesStillRead()
+    {
+        using var folder = new TemporaryFolder();
+        File.WriteAllText(folder.File("flat.json"), """{"epochs": 3, "learningRate": 0.02, "channelsLast": true, "schedule": "cosine", "targetTop1": 0.9}""");
+        var options = new ResNetSharp.Cli.Options.TrainingOptions(new TrainingConfig());
+        var command = new System.CommandLine.Command("train");
+        options.AddTo(command);
+        var config = options.Resolve(command.Parse(["--config", folder.File("flat.json"), "--no-channels-last", "--no-flip"]));
+        Assert.Equal(3, config.Schedule.Epochs);
+        Assert.Equal(ScheduleKind.Cosine, config.Schedule.Kind);
+        Assert.Equal(0.02, config.Optimization.LearningRate);
+        Assert.False(config.Precision.ChannelsLast);
+        Assert.False(config.Augmentation.HorizontalFlip);
+        Assert.Equal(new MetricTarget(null, "top1", 0.9), config.Run.Target);
+        var round = TrainingConfig.FromJson(config.ToJson(), "round trip");
+        Assert.Empty(round.Differences(config));
     }
 }

@@ -9,7 +9,7 @@ public class TrainingCurvesTests
     {
         string[] names = ["a", "b"];
         var test = new EvaluationResult(10, top1, 1.0, 0.5, [top1, top1], [[4, 1], [1, 4]], names);
-        return new EpochReport(epoch, 5, 0.7, test, TimeSpan.FromSeconds(epoch + 1), true);
+        return new EpochReport(epoch, 5, 0.7, new NetworkEvaluation(new Dictionary<string, HeadResult> { ["fc"] = test }, test.Loss), TimeSpan.FromSeconds(epoch + 1), true);
     }
 
     [Fact]

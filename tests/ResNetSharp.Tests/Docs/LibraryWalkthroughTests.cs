@@ -16,7 +16,7 @@ public class LibraryWalkthroughTests
     {
         public List<double> Top1 { get; } = [];
 
-        public override void Epoch(EpochReport report) => Top1.Add(report.Test.Top1);
+        public override void Epoch(EpochReport report) => Top1.Add(report.Test!.Top1);
     }
 
     [Fact]
@@ -25,7 +25,12 @@ public class LibraryWalkthroughTests
         using var run = new TinyRun();
         string folder = run.RunFolder("library");
 
-        var config = new TrainingConfig { Model = run.ModelFile, Epochs = 2, BatchSize = 16, LearningRate = 0.05 };
+        var config = new TrainingConfig
+        {
+            Model = run.ModelFile,
+            Schedule = new ScheduleConfig { Epochs = 2 },
+            Optimization = new OptimizationConfig { BatchSize = 16, LearningRate = 0.05 },
+        };
         var observer = new EpochPrinter();
         var outcome = new Trainer(config, folder, CPU, run.DataDir, observer).Run(resume: false, force: false, CancellationToken.None);
         Assert.True(outcome.Completed);

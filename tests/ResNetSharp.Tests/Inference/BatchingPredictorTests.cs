@@ -105,15 +105,15 @@ public class BatchingPredictorTests
     }
 
     [Fact]
-    public void StoppingTheHoldSendsAWaitingBatchAtOnce()
+    public async Task StoppingTheHoldSendsAWaitingBatchAtOnce()
     {
         using var model = new GatedModel();
         using var predictor = new BatchingPredictor(model, new BatchingOptions(MaxBatchSize: 2, MaxWaitMilliseconds: 60_000));
         var held = predictor.PredictAsync(GatedModel.Input(5));
-        WaitForQueue(predictor, 1).Wait();
+        await WaitForQueue(predictor, 1);
         Assert.False(held.IsCompleted);
         predictor.StopHoldingBatches();
-        Assert.True(held.Wait(TimeSpan.FromMinutes(1)));
+        await held.WaitAsync(TimeSpan.FromMinutes(1));
         Assert.Equal([1], model.BatchSizes);
     }
 

@@ -110,6 +110,8 @@ public class OnnxClassifierTests
             (Path.Combine(variants, "two_inputs.onnx"), "has 2 inputs"),
             (Path.Combine(variants, "bad_metadata.onnx"), "metadata \"class_names\" is malformed"),
             (Path.Combine(variants, "wrong_names.onnx"), "class_names has 4 names; the output has 3 classes"),
+            (Path.Combine(variants, "missing_head.onnx"), "metadata describes head \"age\" but the graph has no output of that name; its outputs are \"logits\", \"embedding\""),
+            (Path.Combine(variants, "bad_heads.onnx"), "metadata 'heads' is malformed"),
         };
         foreach (var (path, expected) in cases)
         {

@@ -6,6 +6,8 @@
   OUT_DIR/bad_metadata.onnx   GOOD with class_names that is not JSON
   OUT_DIR/wrong_names.onnx    GOOD with one class name too many
   OUT_DIR/fixed_size.onnx     GOOD with its height and width fixed at 24 (as exports before dynamic axes were)
+  OUT_DIR/missing_head.onnx   GOOD whose "heads" metadata describes a head "age" the graph has no output for
+  OUT_DIR/bad_heads.onnx      GOOD with "heads" metadata that is not a list of heads
 """
 import os
 import sys
@@ -32,19 +34,21 @@ save(identity([helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 10]),
                helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])]), "two_inputs.onnx")
 
 
-def with_class_names(value, name):
+def with_metadata(key, value, name):
     model = onnx.load(good)
     for entry in model.metadata_props:
-        if entry.key == "class_names":
+        if entry.key == key:
             entry.value = value
             break
     else:
-        model.metadata_props.add(key="class_names", value=value)
+        model.metadata_props.add(key=key, value=value)
     save(model, name)
 
 
-with_class_names("[oops", "bad_metadata.onnx")
-with_class_names('["a", "b", "c", "d"]', "wrong_names.onnx")
+with_metadata("class_names", "[oops", "bad_metadata.onnx")
+with_metadata("class_names", '["a", "b", "c", "d"]', "wrong_names.onnx")
+with_metadata("heads", '[{"name": "age", "kind": "regression", "outputs": 1}]', "missing_head.onnx")
+with_metadata("heads", '{"age": "regression"}', "bad_heads.onnx")
 fixed = onnx.load(good)
 for dim in fixed.graph.input[0].type.tensor_type.shape.dim[2:]:
     dim.ClearField("dim_param")

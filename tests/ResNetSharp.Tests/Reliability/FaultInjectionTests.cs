@@ -14,7 +14,7 @@ public class FaultInjectionTests
         Environment.SetEnvironmentVariable(FaultInjection.Variable, fault);
         try
         {
-            var config = run.Config with { CheckpointEvery = 2, LogEvery = 100 };
+            var config = run.Config with { Run = run.Config.Run with { CheckpointEvery = 2, LogEvery = 100 } };
             return Assert.Throws<TrainingFailedException>(() =>
                 new Trainer(config, folder, CPU, run.DataDir, new TrainingObserver()).Run(false, false, CancellationToken.None));
         }
@@ -88,7 +88,7 @@ public class FaultInjectionTests
         TrainingOutcome outcome;
         try
         {
-            outcome = new Trainer(run.Config with { Epochs = 1, Precision = Precision.Fp16 }, folder, CPU, run.DataDir, observer)
+            outcome = new Trainer(run.Config with { Schedule = run.Config.Schedule with { Epochs = 1 }, Precision = new PrecisionConfig { Compute = Precision.Fp16 } }, folder, CPU, run.DataDir, observer)
                 .Run(false, false, CancellationToken.None);
         }
         finally

@@ -20,7 +20,7 @@ public class WriteFailureTests
     {
         using var run = new TinyRun();
         string folder = run.RunFolder("blocked");
-        var config = run.Config with { CheckpointEvery = 2, Epochs = 1 };
+        var config = run.Config with { Run = run.Config.Run with { CheckpointEvery = 2 }, Schedule = run.Config.Schedule with { Epochs = 1 } };
         using (var stop = new CancellationTokenSource())
             new Trainer(config, folder, CPU, run.DataDir, new StopAtStep(2, stop)).Run(false, false, stop.Token);
         var before = File.ReadAllBytes(Path.Combine(folder, "checkpoint.safetensors"));
@@ -73,7 +73,7 @@ public class WriteFailureTests
         var messages = new List<string>();
         var observer = new MessageRecorder(messages);
         using (var stop = new CancellationTokenSource())
-            new Trainer(run.Config with { Epochs = 1 }, folder, CPU, run.DataDir, new ObserverList(observer, new StopAtStep(1, stop))).Run(false, false, stop.Token);
+            new Trainer(run.Config with { Schedule = run.Config.Schedule with { Epochs = 1 } }, folder, CPU, run.DataDir, new ObserverList(observer, new StopAtStep(1, stop))).Run(false, false, stop.Token);
         Assert.Contains(messages, m => m.Contains("removed 1 unfinished temporary file"));
         Assert.Empty(Directory.GetFiles(folder, AtomicFile.TemporaryPrefix + "*"));
     }

@@ -20,8 +20,11 @@ public class MixedPrecisionTrainingTests
         using var run = new TinyRun(trainImages: 64, testImages: 16);
         var config = run.Config with
         {
-            Epochs = 2, Precision = Precision.Bf16, ChannelsLast = true, MixupAlpha = 0.4, CutmixAlpha = 1.0, EmaDecay = 0.9,
-            CheckpointEvery = 3,
+            Schedule = run.Config.Schedule with { Epochs = 2 },
+            Precision = new PrecisionConfig { Compute = Precision.Bf16, ChannelsLast = true },
+            Augmentation = run.Config.Augmentation with { MixupAlpha = 0.4, CutmixAlpha = 1.0 },
+            Optimization = run.Config.Optimization with { EmaDecay = 0.9 },
+            Run = run.Config.Run with { CheckpointEvery = 3 },
         };
         var observer = new RecordingObserver();
         var whole = Train(run, config, run.RunFolder("whole"), observer: observer);
@@ -60,7 +63,10 @@ public class MixedPrecisionTrainingTests
         var counter = new LiveTensorCounter();
         var config = run.Config with
         {
-            Epochs = 3, Precision = precision, ChannelsLast = true, MixupAlpha = 0.4, CutmixAlpha = 1.0, EmaDecay = 0.9, GradientClip = 1.0,
+            Schedule = run.Config.Schedule with { Epochs = 3 },
+            Precision = new PrecisionConfig { Compute = precision, ChannelsLast = true },
+            Augmentation = run.Config.Augmentation with { MixupAlpha = 0.4, CutmixAlpha = 1.0 },
+            Optimization = run.Config.Optimization with { EmaDecay = 0.9, GradientClip = 1.0 },
         };
         Assert.True(Train(run, config, run.RunFolder("memory"), observer: counter).Completed);
         Assert.Equal(18, counter.Counts.Count);

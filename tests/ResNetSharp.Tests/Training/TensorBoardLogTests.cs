@@ -31,7 +31,7 @@ public class TensorBoardLogTests
     {
         using var run = new TinyRun();
         string folder = run.RunFolder("tb");
-        new Trainer(run.Config with { Epochs = 2, EmaDecay = 0.9 }, folder, CPU, run.DataDir, new TrainingObserver()).Run(false, false, CancellationToken.None);
+        new Trainer(run.Config with { Schedule = run.Config.Schedule with { Epochs = 2 }, Optimization = run.Config.Optimization with { EmaDecay = 0.9 } }, folder, CPU, run.DataDir, new TrainingObserver()).Run(false, false, CancellationToken.None);
 
         var scalars = ReadScalars(new TensorBoardLog(folder).LogDir);
         var csvTop1 = File.ReadAllLines(Path.Combine(folder, "epochs.csv")).Skip(1)

@@ -34,8 +34,11 @@ internal sealed class TinyRun : IDisposable
 
     public TrainingConfig Config => new()
     {
-        Model = ModelFile, Epochs = 3, BatchSize = 16, LearningRate = 0.05, LogEvery = 1, ErasingProbability = 0.5,
-        DropPathRate = 0.1, Seed = 3,
+        Model = ModelFile,
+        Schedule = new ScheduleConfig { Epochs = 3 },
+        Optimization = new OptimizationConfig { BatchSize = 16, LearningRate = 0.05 },
+        Augmentation = new AugmentationConfig { ErasingProbability = 0.5, DropPathRate = 0.1 },
+        Run = new RunConfig { LogEvery = 1, Seed = 3 },
     };
 
     public string RunFolder(string name) => _folder.File(name);

@@ -16,7 +16,7 @@ public class TrainerTests
     public void ARunStoppedAndResumedEndsWithBitIdenticalWeights()
     {
         using var run = new TinyRun();
-        var config = run.Config with { CheckpointEvery = 2 };
+        var config = run.Config with { Run = run.Config.Run with { CheckpointEvery = 2 } };
         var whole = Train(run, config, run.RunFolder("whole"));
         Assert.True(whole.Completed);
         Assert.Equal(18, whole.Progress.GlobalStep);
@@ -35,7 +35,7 @@ public class TrainerTests
         var actual = Weights(Path.Combine(folder, "last.safetensors"));
         Assert.Equal(expected.Keys, actual.Keys);
         Assert.All(expected, kv => Assert.True(kv.Value.AsSpan().SequenceEqual(actual[kv.Key]), $"{kv.Key} differs"));
-        Assert.Equal(whole.LastEvaluation!.Top1, finished.LastEvaluation!.Top1);
+        Assert.Equal(whole.LastEvaluation!.Classification!.Top1, finished.LastEvaluation!.Classification!.Top1);
     }
 
     [Fact]
@@ -44,10 +44,10 @@ public class TrainerTests
         using var run = new TinyRun();
         var observer = new RecordingObserver();
         string folder = run.RunFolder("learn");
-        var outcome = Train(run, run.Config with { Epochs = 4, ErasingProbability = 0 }, folder, observer: observer);
+        var outcome = Train(run, run.Config with { Schedule = run.Config.Schedule with { Epochs = 4 }, Augmentation = run.Config.Augmentation with { ErasingProbability = 0 } }, folder, observer: observer);
         Assert.Equal(4, observer.Epochs.Count);
         Assert.True(observer.Epochs[^1].TrainLoss < observer.Epochs[0].TrainLoss);
-        Assert.True(outcome.Progress.BestTop1 > 0.2, $"top-1 {outcome.Progress.BestTop1}");
+        Assert.True(outcome.Progress.BestMetric > 0.2, $"top-1 {outcome.Progress.BestMetric}");
         var csv = File.ReadAllLines(Path.Combine(folder, "epochs.csv"));
         Assert.Equal(5, csv.Length);
         Assert.Contains("\"kind\":\"epoch\"", File.ReadAllText(Path.Combine(folder, "metrics.jsonl")));
@@ -68,13 +68,13 @@ public class TrainerTests
     {
         using var run = new TinyRun();
         string folder = run.RunFolder("guarded");
-        Train(run, run.Config with { Epochs = 1 }, folder);
+        Train(run, run.Config with { Schedule = run.Config.Schedule with { Epochs = 1 } }, folder);
 
         Assert.Contains("--resume", Assert.Throws<IOException>(() => Train(run, run.Config, folder)).Message);
-        var changed = Assert.Throws<ArgumentException>(() => Train(run, run.Config with { LearningRate = 0.2 }, folder, resume: true));
-        Assert.Contains("learningRate: 0.2 -> 0.05", changed.Message.Replace("0.05 -> 0.2", "learningRate: 0.2 -> 0.05"));
+        var changed = Assert.Throws<ArgumentException>(() => Train(run, run.Config with { Optimization = run.Config.Optimization with { LearningRate = 0.2 } }, folder, resume: true));
+        Assert.Contains("optimization.learningRate: 0.05 -> 0.2", changed.Message);
         Assert.Contains("--force", changed.Message);
-        Assert.True(Train(run, run.Config with { Epochs = 2 }, folder, resume: true, force: true).Completed);
+        Assert.True(Train(run, run.Config with { Schedule = run.Config.Schedule with { Epochs = 2 } }, folder, resume: true, force: true).Completed);
     }
 
     [Fact]
@@ -82,12 +82,12 @@ public class TrainerTests
     {
         using var run = new TinyRun();
         string folder = run.RunFolder("damaged");
-        Train(run, run.Config with { CheckpointEvery = 2 }, folder, stopAfter: 5);
+        Train(run, run.Config with { Run = run.Config.Run with { CheckpointEvery = 2 } }, folder, stopAfter: 5);
         var store = new CheckpointStore(folder);
         File.WriteAllBytes(store.LatestPath, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
         var observer = new RecordingObserver();
-        var outcome = Train(run, run.Config with { CheckpointEvery = 2 }, folder, resume: true, observer: observer);
+        var outcome = Train(run, run.Config with { Run = run.Config.Run with { CheckpointEvery = 2 } }, folder, resume: true, observer: observer);
         Assert.True(outcome.Completed);
         Assert.Contains(observer.Warnings, w => w.Contains("unreadable") && w.Contains(store.LatestPath));
     }
@@ -108,7 +108,7 @@ public class TrainerTests
         using var run = new TinyRun();
         string folder = run.RunFolder("nan");
         var error = Assert.Throws<TrainingFailedException>(() =>
-            Train(run, run.Config with { LearningRate = 1e30, Schedule = ScheduleKind.Constant }, folder));
+            Train(run, run.Config with { Optimization = run.Config.Optimization with { LearningRate = 1e30 }, Schedule = run.Config.Schedule with { Kind = ScheduleKind.Constant } }, folder));
         Assert.Matches("(at step|between steps) [0-9]+", error.Message);
         Assert.Contains("learning rate 1E+30", error.Message);
         Assert.False(File.Exists(Path.Combine(folder, "checkpoint.safetensors")));
@@ -120,12 +120,64 @@ public class TrainerTests
         using var run = new TinyRun();
         var observer = new RecordingObserver();
         string folder = run.RunFolder("target");
-        var outcome = Train(run, run.Config with { Epochs = 6, ErasingProbability = 0, TargetTop1 = 0.25 }, folder, observer: observer);
+        var outcome = Train(run, run.Config with { Schedule = run.Config.Schedule with { Epochs = 6 }, Augmentation = run.Config.Augmentation with { ErasingProbability = 0 }, Run = run.Config.Run with { Target = new MetricTarget(null, "top1", 0.25) } }, folder, observer: observer);
         Assert.True(outcome.Completed);
-        int reached = observer.Epochs.FindIndex(e => e.Test.Top1 >= 0.25);
+        int reached = observer.Epochs.FindIndex(e => e.Test!.Top1 >= 0.25);
         Assert.True(reached >= 0, "the tiny model never reached 25%");
         Assert.Equal(reached + 1, observer.Epochs.Count);
         Assert.Equal(reached + 1, outcome.Progress.Epoch);
-        Assert.True(observer.Epochs.Take(reached).All(e => e.Test.Top1 < 0.25));
+        Assert.True(observer.Epochs.Take(reached).All(e => e.Test!.Top1 < 0.25));
+    }
+}
+
+public class CheckpointIntegrityTests
+{
+    [Fact]
+    public void AFlippedBitInTheLatestCheckpointIsFoundAndThePreviousOneIsResumed()
+    {
+        using var run = new TinyRun();
+        string folder = run.RunFolder("flipped");
+        var config = run.Config with { Run = run.Config.Run with { CheckpointEvery = 2 } };
+        TrainingRuns.Train(config, folder, run.DataDir, stopAfter: 5);
+        var store = new CheckpointStore(folder);
+        // Flip one bit in the last byte of the file: inside the last tensor's data, past the header.
+        var bytes = File.ReadAllBytes(store.LatestPath);
+        bytes[^1] ^= 0x01;
+        File.WriteAllBytes(store.LatestPath, bytes);
+
+        var warnings = new List<string>();
+        var loaded = store.LoadLatest(warnings.Add)!;
+        Assert.Equal(store.PreviousPath, loaded.Path);
+        Assert.Contains(warnings, w => w.Contains(store.LatestPath) && w.Contains("does not match its digest"));
+        foreach (var (_, tensor) in loaded.Tensors)
+            tensor.Dispose();
+    }
+
+    [Fact]
+    public void AResumeAfterAFailedSaveWritesOneEpochsCsvRowPerEpoch()
+    {
+        using var run = new TinyRun();
+        string folder = run.RunFolder("failed-save");
+        var config = run.Config with { Schedule = run.Config.Schedule with { Epochs = 2 } };
+        TrainingRuns.Train(config, folder, run.DataDir, stopAfter: 8); // epoch 1 done, stopped in epoch 2
+        string last = Path.Combine(folder, "last.safetensors");
+        File.Delete(last);
+        Directory.CreateDirectory(last); // the epoch-2 save fails after its row is written
+        Assert.ThrowsAny<IOException>(() => TrainingRuns.Train(config, folder, run.DataDir, resume: true));
+        Directory.Delete(last);
+        Assert.True(TrainingRuns.Train(config, folder, run.DataDir, resume: true).Completed);
+        var epochs = File.ReadAllLines(Path.Combine(folder, "epochs.csv")).Skip(1).Select(l => l.Split(',')[0]).ToList();
+        Assert.Equal(["1", "2"], epochs);
+    }
+
+    [Fact]
+    public void ARunFolderThatCannotBeUsedSaysWhatFailedNotThatItIsInUse()
+    {
+        using var run = new TinyRun();
+        string folder = run.RunFolder("unusable");
+        Directory.CreateDirectory(Path.Combine(folder, "run.lock")); // the lock file cannot be opened as a file
+        var error = Assert.Throws<IOException>(() => TrainingRuns.Train(run.Config, folder, run.DataDir));
+        Assert.DoesNotContain("in use by another training run", error.Message);
+        Assert.Contains("cannot use " + folder, error.Message);
     }
 }

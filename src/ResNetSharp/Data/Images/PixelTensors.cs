@@ -17,4 +17,17 @@ public static class PixelTensors
         var scaled = pixels.to(device).to(ScalarType.Float32).div_(255f);
         return BatchAugmentation.Normalize(scaled, preprocessing.Mean, preprocessing.Std).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// uint8 (N, C, H, W) to what a model with <paramref name="inChannels"/> input channels takes: normalised
+    /// float32 on <paramref name="device"/>, a single channel repeated for a 3-channel model.
+    /// </summary>
+    public static Tensor ToModelInput(this ImagePreprocessing preprocessing, Tensor pixels, Device device, int inChannels)
+    {
+        using var scope = NewDisposeScope();
+        var x = preprocessing.Normalize(pixels, device);
+        if (x.shape[1] == 1 && inChannels == 3)
+            x = x.expand(-1, 3, -1, -1).contiguous();
+        return x.MoveToOuterDisposeScope();
+    }
 }

@@ -1,21 +1,24 @@
 using System.Text.Json;
 using ResNetSharp.Common;
+using ResNetSharp.Imaging;
+using ResNetSharp.Inference;
 using ResNetSharp.Models;
+using ResNetSharp.Training;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Interop.Onnx;
 
 /// <summary>
 /// Writes a ResNet as an ONNX model (opset 17): the eval-mode network, BatchNorm optionally folded
-/// into the convolutions, dynamic batch, height and width axes, and metadata (class names, training
-/// input size, mean/std).
+/// into the convolutions, dynamic batch, height and width axes, the outputs <see cref="NetworkOutputs"/>
+/// names (the first is what the model predicts; the last, "embedding", the pooled features), and metadata
+/// (class names or the heads' descriptions, training input size, mean/std).
 /// The graph is generated from the network plan and the state dict, so every catalog variant exports.
 /// </summary>
 public static class OnnxExporter
 {
     private const float BatchNormEpsilon = 1e-5f;
     private const string InputName = "input";
-    private const string OutputName = "logits";
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically.</summary>
     public static void Export(ResNet model, string path, OnnxExportOptions options)
@@ -24,34 +27,64 @@ public static class OnnxExporter
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
-    /// <summary>The serialised ModelProto.</summary>
+    /// <summary>
+    /// The serialised ModelProto: outputs "logits" (N, classes) when the model has a classifier, then
+    /// "embedding" (N, features), the pooled features (see <see cref="NetworkOutputs"/>).
+    /// </summary>
     public static byte[] ToBytes(ResNet model, OnnxExportOptions options)
     {
+        var outputs = NetworkOutputs.Of(model, options.ClassNames ?? ClassScore.IndexNames(model.NumClasses));
         var weights = StateDictOrder.Entries(model).ToDictionary(e => e.Name, e => e.Tensor);
         var builder = new Builder(new OnnxGraph(), weights, model.Spec.Activation, options.FoldBatchNorm);
-        string features = builder.Network(model.Plan, InputName);
-        string pooled = builder.Graph.Node("Flatten", [builder.Graph.Node("GlobalAveragePool", [features])], attributes: ("axis", 1L));
-        int outputs = model.NumClasses > 0 ? model.NumClasses : model.NumFeatures;
-        string output = model.NumClasses > 0
-            ? builder.Graph.Node("Gemm", [pooled, builder.Graph.Initializer("fc.weight", weights["fc.weight"]), builder.Graph.Initializer("fc.bias", weights["fc.bias"])],
-                OutputName, ("transB", 1L))
-            : builder.Graph.Node("Identity", [pooled], OutputName);
-        var graph = builder.Graph.ToProto("resnet", InputName, model.Spec.InChannels, output, outputs);
+        string pooled = builder.Pooled(model.Plan, InputName);
+        if (model.NumClasses > 0)
+            builder.Linear(pooled, "fc.weight", "fc.bias", ModelOutput.LogitsName);
+        var graph = builder.Graph.ToProto("resnet", InputName, model.Spec.InChannels, outputs.Select(o => (o.Name, o.Size)).ToList());
+        return Model(graph, Metadata(model.Spec.InChannels, options));
+    }
 
+    /// <summary>
+    /// Writes a network with named heads (a catalog ResNet backbone) to <paramref name="path"/> atomically: one
+    /// float32 (batch, outputs) output per head, named after it, then "embedding", with the heads' descriptions
+    /// in the metadata.
+    /// </summary>
+    public static void Export(MultiHeadNetwork network, string path, OnnxExportOptions options)
+    {
+        byte[] bytes = ToBytes(network, options);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
+    /// <summary>The serialised ModelProto of a network with named heads.</summary>
+    public static byte[] ToBytes(MultiHeadNetwork network, OnnxExportOptions options)
+    {
+        var backbone = network.ResNetBackbone ?? throw new NotSupportedException("only networks with a catalog ResNet backbone export to ONNX.");
+        var weights = StateDictOrder.Entries(network).ToDictionary(e => e.Name, e => e.Tensor);
+        var builder = new Builder(new OnnxGraph(), weights, backbone.Spec.Activation, options.FoldBatchNorm);
+        string pooled = builder.Pooled(backbone.Plan, InputName);
+        foreach (var head in network.Heads)
+            builder.Head(head, pooled);
+        var graph = builder.Graph.ToProto("resnet", InputName, backbone.Spec.InChannels, NetworkOutputs.Of(network).Select(o => (o.Name, o.Size)).ToList());
+        var metadata = Metadata(backbone.Spec.InChannels, options with { ClassNames = null })
+            .Append((HeadDescription.MetadataKey, HeadDescription.ToJson(network.Heads.Select(h => h.Describe()).ToList())));
+        return Model(graph, metadata);
+    }
+
+    private static byte[] Model(ProtoMessage graph, IEnumerable<(string Key, string Value)> metadata)
+    {
         var modelProto = new ProtoMessage()
             .Int(1, 8) // ir_version 8 (ONNX 1.10+), enough for opset 17
             .String(2, "ResNetSharp")
             .String(3, typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0")
             .Message(7, graph)
             .Message(8, new ProtoMessage().String(1, "").Int(2, OnnxExportOptions.Opset));
-        foreach (var (key, value) in Metadata(model, options))
+        foreach (var (key, value) in metadata)
             modelProto.Message(14, new ProtoMessage().String(1, key).String(2, value));
         return modelProto.ToArray();
     }
 
-    private static IEnumerable<(string, string)> Metadata(ResNet model, OnnxExportOptions options)
+    private static IEnumerable<(string, string)> Metadata(int inChannels, OnnxExportOptions options)
     {
-        yield return ("input_size", $"{model.Spec.InChannels}x{options.Height}x{options.Width}");
+        yield return ("input_size", $"{inChannels}x{options.Height}x{options.Width}");
         yield return ("batchnorm_folded", options.FoldBatchNorm ? "true" : "false");
         if (options.ClassNames is { } names)
             yield return ("class_names", JsonSerializer.Serialize(names));
@@ -67,6 +100,32 @@ public static class OnnxExporter
     private sealed class Builder(OnnxGraph graph, Dictionary<string, Tensor> weights, ActivationKind activation, bool fold)
     {
         public OnnxGraph Graph => graph;
+
+        /// <summary>The backbone, pooled and flattened to (batch, features): the output "embedding", which the heads read.</summary>
+        public string Pooled(NetworkPlan plan, string input) =>
+            graph.Node("Flatten", [graph.Node("GlobalAveragePool", [Network(plan, input)])], ModelOutput.EmbeddingName, ("axis", 1L));
+
+        /// <summary>x W^T + b.</summary>
+        public string Linear(string x, string weight, string bias, string? output = null) =>
+            graph.Node("Gemm", [x, Init(weight), Init(bias)], output, ("transB", 1L));
+
+        /// <summary>A built-in head's layers, ending in an output named after the head.</summary>
+        public string Head(TaskHead head, string pooled)
+        {
+            string p = head.Name;
+            switch (head)
+            {
+                case ClassificationHead { Hidden: 0, Dropout: 0 }:
+                    return Linear(pooled, $"{p}.weight", $"{p}.bias", p);
+                case ClassificationHead c:
+                    string x = c.Hidden > 0 ? graph.Node("Relu", [Linear(pooled, $"{p}.hidden.weight", $"{p}.hidden.bias")]) : pooled;
+                    return Linear(x, $"{p}.fc.weight", $"{p}.fc.bias", p);
+                case RegressionHead:
+                    return graph.Node("Add", [graph.Node("Mul", [Linear(pooled, $"{p}.fc.weight", $"{p}.fc.bias"), Init($"{p}.std")]), Init($"{p}.mean")], p);
+                default:
+                    throw new NotSupportedException($"head '{p}' ({head.GetType().Name}) has no ONNX form; only classification and regression heads export.");
+            }
+        }
 
         public string Network(NetworkPlan plan, string input)
         {

@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace ResNetSharp.Interop.Onnx;
 
-/// <summary>An ONNX graph under construction: nodes in topological order, float32 initializers, one input and output.</summary>
+/// <summary>An ONNX graph under construction: nodes in topological order, float32 initializers, one input and named outputs.</summary>
 internal sealed class OnnxGraph
 {
     // onnx.proto field numbers.
@@ -85,10 +85,11 @@ internal sealed class OnnxGraph
     }
 
     /// <summary>
-    /// The GraphProto: <paramref name="input"/> is float32 (batch, channels, height, width) with the batch,
-    /// height and width dynamic (named axes, as torch.onnx.export's dynamic_axes): the network pools globally.
+    /// The GraphProto with float32 (batch, size) outputs, in order: <paramref name="input"/> is float32
+    /// (batch, channels, height, width) with the batch, height and width dynamic (named axes, as
+    /// torch.onnx.export's dynamic_axes): the network pools globally.
     /// </summary>
-    public ProtoMessage ToProto(string name, string input, int channels, string output, int classes)
+    public ProtoMessage ToProto(string name, string input, int channels, IReadOnlyList<(string Name, int Size)> outputs)
     {
         var graph = new ProtoMessage();
         foreach (var node in _nodes)
@@ -97,7 +98,8 @@ internal sealed class OnnxGraph
         foreach (var initializer in _initializers)
             graph.Message(GraphInitializer, initializer);
         graph.Message(GraphInput, ValueInfo(input, ["batch", channels, "height", "width"]));
-        graph.Message(GraphOutput, ValueInfo(output, ["batch", classes]));
+        foreach (var (output, size) in outputs)
+            graph.Message(GraphOutput, ValueInfo(output, ["batch", size]));
         return graph;
     }
 

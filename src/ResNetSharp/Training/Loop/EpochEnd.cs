@@ -1,0 +1,70 @@
+using System.Diagnostics;
+
+namespace ResNetSharp.Training;
+
+/// <summary>
+/// The end of an epoch: evaluate the network (and its weight average) on the validation split, keep the
+/// best weights by the monitored metric, checkpoint, report, and say whether the target is reached.
+/// </summary>
+internal sealed class EpochEnd(RunSession session, TrainingConfig config, CheckpointStore store, TrainingObserver observer)
+{
+    /// <summary>
+    /// The evaluation of the epoch's weights and whether the target is reached; a null evaluation when
+    /// <paramref name="stop"/> came during it (the caller saves the progress of the steps done).
+    /// </summary>
+    public (NetworkEvaluation? Evaluation, bool TargetReached) Finish(int epoch, double trainLoss, double imagesPerSecond, TimeSpan elapsed,
+        CancellationToken stop)
+    {
+        var clock = Stopwatch.StartNew();
+        var data = session.Setup.Validation;
+        var (_, height, width) = session.Setup.Train.ImageShape;
+        int batch = Evaluator.BatchSizeFor(config.Optimization.BatchSize, height, width, session.Device, config.Run.FlipTestTimeAugmentation);
+        var networks = session.AverageNetwork is { } averaged ? new[] { session.Network, averaged } : [session.Network];
+        IReadOnlyList<NetworkEvaluation> evaluations;
+        try
+        {
+            evaluations = Evaluator.Evaluate(networks, data, batch, session.Input, config.Run.FlipTestTimeAugmentation, stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return (null, false);
+        }
+        var evaluation = evaluations[0];
+        var average = evaluations.Count > 1 ? evaluations[1] : null;
+        var monitored = Monitored(evaluation);
+        double best = session.Progress.BestMetric;
+        bool isBest = monitored is { } m && (double.IsNaN(best) || (m.HigherIsBetter ? m.Value > best : m.Value < best));
+        session.Progress = session.Progress with
+        {
+            Epoch = epoch + 1, StepInEpoch = 0, BestMetric = isBest ? monitored!.Value : best,
+        };
+        store.Save(session.Network, session.Optimizer, session.Progress, config, session.Average?.Model, isBest);
+        observer.Epoch(new EpochReport(epoch, config.Schedule.Epochs, trainLoss, evaluation, elapsed, isBest)
+        {
+            Ema = average, TrainImagesPerSecond = imagesPerSecond, EvaluationTime = clock.Elapsed,
+        });
+        return (evaluation, TargetReached(epoch, evaluation, average, elapsed));
+    }
+
+    /// <summary>The metric best weights are chosen by: the target's, else the first head's main metric.</summary>
+    private Metric? Monitored(NetworkEvaluation evaluation) => config.Run.Target is { } target
+        ? evaluation.Find(target.Head, target.Metric)?.Metric
+        : evaluation.Heads.Values.FirstOrDefault()?.Metrics.FirstOrDefault();
+
+    private bool TargetReached(int epoch, NetworkEvaluation evaluation, NetworkEvaluation? average, TimeSpan elapsed)
+    {
+        if (config.Run.Target is not { } target)
+            return false;
+        var found = evaluation.Find(target.Head, target.Metric)
+            ?? throw new ConfigException("run.target", target, $"a metric of the heads ({string.Join("; ", evaluation.Heads.Select(h => $"{h.Key}: {string.Join(", ", h.Value.Metrics.Select(m => m.Name))}"))})");
+        bool Reached(Metric m) => m.HigherIsBetter ? m.Value >= target.Value : m.Value <= target.Value;
+        var averaged = average?.Find(found.Head, target.Metric)?.Metric;
+        if (!Reached(found.Metric) && (averaged is null || !Reached(averaged)))
+            return false;
+        string which = Reached(found.Metric) ? "" : " by the weight average";
+        double value = Reached(found.Metric) ? found.Metric.Value : averaged!.Value;
+        string name = evaluation.Heads.Count > 1 ? $"{found.Head}.{target.Metric}" : target.Metric;
+        observer.Message($"target {name} {target.Value:G4} reached{which} at epoch {epoch + 1} ({value:G4}, {elapsed.TotalSeconds:F1} s into this run)");
+        return true;
+    }
+}

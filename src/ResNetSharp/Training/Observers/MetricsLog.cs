@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text.Json;
+using ResNetSharp.Common;
+
+namespace ResNetSharp.Training;
+
+/// <summary>
+/// Appends metrics to metrics.jsonl (one object per logged step and per epoch) and epochs.csv in the run
+/// folder. Each line is written and flushed whole, so a killed run leaves complete lines. An epoch that is
+/// run again (after a resume from a checkpoint older than its row) replaces its row and those after it.
+/// </summary>
+/// <remarks>
+/// epochs.csv always starts with epoch, train_loss, test_loss, top1, top5, seconds, ema_top1,
+/// train_images_per_second and eval_seconds (top1, top5 and ema_top1 are the first classification head's,
+/// NaN without one); a network with named heads adds HEAD.METRIC and ema.HEAD.METRIC columns after them.
+/// </remarks>
+public sealed class MetricsLog(string folder) : TrainingObserver
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>The JSON-lines file.</summary>
+    public string JsonLinesPath => Path.Combine(folder, "metrics.jsonl");
+
+    /// <summary>The per-epoch CSV file.</summary>
+    public string CsvPath => Path.Combine(folder, "epochs.csv");
+
+    /// <inheritdoc />
+    public override void Step(StepReport report) =>
+        Append(JsonLinesPath, JsonSerializer.Serialize(new
+        {
+            kind = "step", report.Epoch, report.Step, report.Loss, report.LearningRate, report.ImagesPerSecond,
+        }, Json));
+
+    /// <inheritdoc />
+    public override void Epoch(EpochReport report)
+    {
+        var test = report.Test;
+        var heads = NamedHeads(report);
+        Append(JsonLinesPath, JsonSerializer.Serialize(new
+        {
+            kind = "epoch", report.Epoch, report.TrainLoss, testLoss = report.Evaluation.Loss, top1 = test?.Top1, top5 = test?.Top5,
+            perClass = test?.PerClassAccuracy, seconds = report.Elapsed.TotalSeconds, emaTop1 = report.Ema?.Classification?.Top1,
+            emaTop5 = report.Ema?.Classification?.Top5, trainImagesPerSecond = report.TrainImagesPerSecond,
+            evaluationSeconds = report.EvaluationTime.TotalSeconds,
+            heads = heads.Count == 0 ? null : heads.ToDictionary(c => c.Name, c => c.Value),
+        }, Json));
+        var columns = new List<(string Name, double Value)>
+        {
+            ("epoch", report.Epoch + 1), ("train_loss", report.TrainLoss), ("test_loss", report.Evaluation.Loss),
+            ("top1", test?.Top1 ?? double.NaN), ("top5", test?.Top5 ?? double.NaN), ("seconds", report.Elapsed.TotalSeconds),
+            ("ema_top1", report.Ema?.Classification?.Top1 ?? double.NaN), ("train_images_per_second", report.TrainImagesPerSecond),
+            ("eval_seconds", report.EvaluationTime.TotalSeconds),
+        };
+        columns.AddRange(heads);
+        DropRowsFrom(report.Epoch + 1);
+        if (!File.Exists(CsvPath))
+            Append(CsvPath, string.Join(",", columns.Select(c => c.Name)));
+        Append(CsvPath, string.Join(",", columns.Select(c => c.Value.ToString(CultureInfo.InvariantCulture))));
+    }
+
+    /// <summary>HEAD.METRIC (and ema.HEAD.METRIC) values of a network with named heads; none for a plain classifier <c>fc</c>.</summary>
+    private static List<(string Name, double Value)> NamedHeads(EpochReport report)
+    {
+        if (report.Evaluation.Heads.Keys.SequenceEqual([MultiHeadNetwork.ClassifierHead]))
+            return [];
+        IEnumerable<(string, double)> Columns(NetworkEvaluation evaluation, string prefix) =>
+            evaluation.Heads.SelectMany(h => h.Value.Metrics.Select(m => ($"{prefix}{h.Key}.{m.Name}", m.Value)));
+        return [.. Columns(report.Evaluation, ""), .. report.Ema is { } ema ? Columns(ema, "ema.") : []];
+    }
+
+    /// <summary>Removes rows of epochs <paramref name="epoch"/> (1-based) and later: they are being run again.</summary>
+    private void DropRowsFrom(int epoch)
+    {
+        if (!File.Exists(CsvPath))
+            return;
+        var lines = File.ReadAllLines(CsvPath);
+        var kept = lines.Take(1).Concat(lines.Skip(1).Where(line =>
+            !double.TryParse(line.Split(',')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double e) || e < epoch)).ToList();
+        if (kept.Count < lines.Length)
+            AtomicFile.Write(CsvPath, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(kept.Select(l => l + "\n")))));
+    }
+
+    private static void Append(string path, string line) => File.AppendAllText(path, line + "\n");
+}
