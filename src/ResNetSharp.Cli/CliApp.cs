@@ -32,33 +32,37 @@ public static class CliApp
             BenchCommand.Create(output),
             ManifestCommand.Create(output),
         };
+        if (Environment.GetEnvironmentVariable(DebugVariable.FormerName) is not null && Environment.GetEnvironmentVariable(DebugVariable.Name) is null)
+            error.WriteLine($"resnet: {DebugVariable.FormerName} is deprecated; set {DebugVariable.Name} instead");
         var parsed = root.Parse(args);
+        var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        if (ParseErrorMessage.AsksForUsage(parsed))
+            return root.Parse([.. args, "--help"]).Invoke(invocation);
         if (parsed.Errors.Count > 0)
         {
-            string problems = string.Join("; ", parsed.Errors.Select(e => e.Message.ReplaceLineEndings(" ").Trim()));
-            error.WriteLine($"resnet: {problems} (see 'resnet --help')");
+            error.WriteLine($"resnet: {ParseErrorMessage.Describe(parsed)}");
             return UsageError;
         }
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            return parsed.Invoke(invocation);
         }
         catch (Exception e) when (IsUsageError(e))
         {
             error.WriteLine($"resnet: {UserMessage(e).ReplaceLineEndings(" ")}");
-            if (Environment.GetEnvironmentVariable("RESNET_DEBUG") == "1")
+            if (DebugVariable.IsSet)
                 error.WriteLine(e);
             return UsageError;
         }
         catch (Exception e)
         {
-            bool debug = Environment.GetEnvironmentVariable("RESNET_DEBUG") == "1";
-            string message = WithoutNativeTrace(e.Message);
-            error.WriteLine($"resnet: {e.GetType().Name}: {message}");
-            if (debug)
+            string message = WithoutNativeTrace(e.Message).ReplaceLineEndings(" ");
+            // A bug's message means little without its type; every other failure's message says what went wrong.
+            error.WriteLine(IsBug(e) ? $"resnet: internal error ({e.GetType().Name}): {message}" : $"resnet: {message}");
+            if (DebugVariable.IsSet)
                 error.WriteLine(e);
-            else if (message.Length < e.Message.Length)
-                error.WriteLine("resnet: set RESNET_DEBUG=1 for libtorch's stack trace");
+            else if (IsBug(e) || message.Length < e.Message.Length)
+                error.WriteLine($"resnet: set {DebugVariable.Name}=1 for the stack trace");
             return RuntimeError;
         }
     }
@@ -79,6 +83,9 @@ public static class CliApp
             .Select(marker => message.IndexOf(marker, StringComparison.Ordinal)).Where(at => at >= 0).DefaultIfEmpty(-1).Min();
         return trace < 0 ? message : message[..trace].TrimEnd();
     }
+
+    private static bool IsBug(Exception e) =>
+        e is NullReferenceException or IndexOutOfRangeException or InvalidCastException or NotImplementedException or ArithmeticException;
 
     private static bool IsUsageError(Exception e) =>
         e is UsageException or ArgumentException or FormatException or FileNotFoundException
