@@ -15,23 +15,7 @@ public static class CliApp
     /// <summary>Parses and runs one command line; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("ResNetSharp: the ResNet family for .NET — build, train, evaluate, export, serve.")
-        {
-            SummaryCommand.Create(output),
-            TrainCommand.Create(output),
-            FinetuneCommand.Create(output),
-            EvalCommand.Create(output),
-            PredictCommand.Create(output),
-            EmbedCommand.Create(output),
-            ExplainCommand.Create(output),
-            WeightsCommand.Create(output),
-            IndexCommand.Create(output),
-            SearchCommand.Create(output),
-            ExportCommand.Create(output),
-            ServeCommand.Create(output),
-            BenchCommand.Create(output),
-            ManifestCommand.Create(output),
-        };
+        var root = CreateRoot(output);
         if (Environment.GetEnvironmentVariable(DebugVariable.FormerName) is not null && Environment.GetEnvironmentVariable(DebugVariable.Name) is null)
             error.WriteLine($"resnet: {DebugVariable.FormerName} is deprecated; set {DebugVariable.Name} instead");
         var parsed = root.Parse(args);
@@ -66,6 +50,26 @@ public static class CliApp
             return RuntimeError;
         }
     }
+
+    /// <summary>Every command of resnet, writing to <paramref name="output"/>.</summary>
+    public static RootCommand CreateRoot(TextWriter output) =>
+        new RootCommand("ResNetSharp: the ResNet family for .NET — build, train, evaluate, export, serve.")
+        {
+            SummaryCommand.Create(output),
+            TrainCommand.Create(output),
+            FinetuneCommand.Create(output),
+            EvalCommand.Create(output),
+            PredictCommand.Create(output),
+            EmbedCommand.Create(output),
+            ExplainCommand.Create(output),
+            WeightsCommand.Create(output),
+            IndexCommand.Create(output),
+            SearchCommand.Create(output),
+            ExportCommand.Create(output),
+            ServeCommand.Create(output),
+            BenchCommand.Create(output),
+            ManifestCommand.Create(output),
+        };
 
     /// <summary>The message without .NET's " (Parameter 'name')" suffix: our messages already name the option.</summary>
     private static string UserMessage(Exception e) =>
