@@ -81,9 +81,12 @@ public sealed class InferenceModelOptions
         return new LoadedModel(name, model, device, Preprocessing(parsed, card), classNames) { WeightsFile = weights.FullName, WeightsMetadata = metadata };
     }
 
-    /// <summary>The weights file --weights names (a run folder's best.safetensors).</summary>
-    public string WeightsFile(ParseResult parsed) =>
-        WeightsArgument.Resolve(parsed.GetValue(_weights) ?? throw new UsageException("--weights FILE is required."));
+    /// <summary>The weights file --weights names (a run folder's best.safetensors); a bad --image-size is reported first.</summary>
+    public string WeightsFile(ParseResult parsed)
+    {
+        ImageSize(parsed);
+        return WeightsArgument.Resolve(parsed.GetValue(_weights) ?? throw new UsageException("--weights FILE is required."));
+    }
 
     /// <summary>The file's heads, when its metadata describes named heads (null: a plain classifier).</summary>
     public IReadOnlyList<HeadDescription>? Heads(ParseResult parsed)
