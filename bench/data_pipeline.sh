@@ -26,7 +26,7 @@ for i in range(256):
     Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)).save(os.path.join(folder, f"{i:03d}.jpg"), quality=90)
 PY
 for threads in 1 2; do
-  $resnet bench --mode decode --folder "$images" --batch 64 --steps 8 --warmup 1 --threads $threads --input 3x224x224 --json 2>/dev/null \
+  $resnet bench --mode decode --folder "$images" --batch-size 64 --steps 8 --warmup 1 --threads $threads --input 3x224x224 --json 2>/dev/null \
     | "$python" -c "import json,sys; r=json.load(sys.stdin); print(f'ours: decode + RandomResizedCrop(224), {r[\"threads\"]} worker(s): {r[\"imagesPerSecond\"]:.0f} images/s ({r[\"imagesPerSecond\"]/r[\"threads\"]:.0f} per worker)')"
 done
 "$python" - "$images" <<'PY'
@@ -46,6 +46,6 @@ rate = 512 / (time.perf_counter() - start)
 print(f"torchvision {torch.__version__.split('+')[0]} PIL: decode + RandomResizedCrop(224), 1 process: {rate:.0f} images/s")
 PY
 for input in 1x28x28 3x32x32; do
-  $resnet bench --mode augment --batch 512 --input $input --steps 20 --warmup 3 --device "$device" --json 2>/dev/null \
+  $resnet bench --mode augment --batch-size 512 --input $input --steps 20 --warmup 3 --device "$device" --json 2>/dev/null \
     | "$python" -c "import json,sys; r=json.load(sys.stdin); print(f'ours: on-device augmentation, batch 512 of {r[\"input\"]} on {r[\"device\"]}: {r[\"imagesPerSecond\"]:.0f} images/s ({r[\"notes\"]})')"
 done

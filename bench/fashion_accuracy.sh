@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Fashion-MNIST test accuracy of resnet18_cifar for the training issue: the default recipe (15 epochs,
 # one-cycle) and a longer one (40 epochs, with an EMA of the weights and flip test-time augmentation), both bf16 + channels-last.
-#   RESNET="bash .gpu/run.sh" bash bench/fashion_accuracy.sh [DATA_DIR]
+#   RESNETSHARP_CLI="bash .gpu/run.sh" bash bench/fashion_accuracy.sh [DATA_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-${GPU_DATA:+$GPU_DATA/fashion-mnist}}
 data=${data:-/usr/share/datasets/fashion-mnist}
-resnet=${RESNET:-dotnet src/ResNetSharp.Cli/bin/Release/net10.0/resnet.dll}
+resnet=${RESNETSHARP_CLI:-${RESNET:-dotnet src/ResNetSharp.Cli/bin/Release/net10.0/resnet.dll}}
 run=${RUN_DIR:-$(mktemp -d)}
 mkdir -p "$run"
 

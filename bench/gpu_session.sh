@@ -8,8 +8,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
 log=${OUT:-/tmp}
-export RESNET="bash .gpu/run.sh"
-bash .gpu/run.sh bench --device cuda --model resnet18_cifar --mode train --batch 64 --steps 3 --warmup 1 --json \
+export RESNETSHARP_CLI="bash .gpu/run.sh"
+bash .gpu/run.sh bench --device cuda --model resnet18_cifar --mode train --batch-size 64 --steps 3 --warmup 1 --json \
   || { echo "smoke check failed: the packed program cannot train on the GPU" >&2; exit 1; }
 if [ "$what" = suite ] || [ "$what" = all ]; then
   timeout 420 bash bench/gpu_suite.sh 2>&1 | tee "$log/suite.log"

@@ -12,11 +12,11 @@ out=$(mktemp -d)
 for model in resnet18 resnet50; do
   for batch in 1 32; do
     for engine in torchsharp onnxruntime; do
-      $resnet bench --model "$model" --mode infer --batch "$batch" --steps "$steps" --warmup 3 --device cpu \
+      $resnet bench --model "$model" --mode infer --batch-size "$batch" --steps "$steps" --warmup 3 --device cpu \
         --engine "$engine" --json 2>/dev/null > "$out/$model-$batch-$engine.json"
     done
     # The same TorchSharp run with oneDNN forced on (the guard turns it off on machines that hide the CPU caches).
-    RESNETSHARP_MKLDNN=on $resnet bench --model "$model" --mode infer --batch "$batch" --steps "$steps" --warmup 3 --device cpu \
+    RESNETSHARP_MKLDNN=on $resnet bench --model "$model" --mode infer --batch-size "$batch" --steps "$steps" --warmup 3 --device cpu \
       --json 2>/dev/null > "$out/$model-$batch-onednn.json"
   done
 done

@@ -2,7 +2,7 @@
 PyTorch's everyday best settings (autocast, channels_last model and input, cudnn.benchmark, the default
 SGD), printing the same JSON fields as `resnet bench --json`, so the two can be compared in one call.
 
-python3 bench/pytorch_reference.py --model resnet18_cifar --mode train --batch 512 --precision bf16 --channels-last
+python3 bench/pytorch_reference.py --model resnet18_cifar --mode train --batch-size 512 --precision bf16 --channels-last
 """
 import argparse
 import json
@@ -35,7 +35,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="resnet18_cifar")
     parser.add_argument("--mode", choices=["train", "infer"], default="train")
-    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--batch-size", "--batch", dest="batch", type=int, default=64)
     parser.add_argument("--input", default=None, help="CxHxW")
     parser.add_argument("--precision", choices=["fp32", "bf16", "fp16"], default="fp32")
     parser.add_argument("--channels-last", action="store_true")

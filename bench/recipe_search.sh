@@ -3,12 +3,12 @@
 # option set (bf16 + channels-last added); each runs until test top-1 reaches TARGET or its epochs end.
 # Prints, per recipe, the epoch and wall time (from process start) at which the target was first
 # reached, and the best top-1.
-#   RESNET="bash .gpu/run.sh" bash bench/recipe_search.sh DATA_DIR TARGET < recipes.txt
+#   RESNETSHARP_CLI="bash .gpu/run.sh" bash bench/recipe_search.sh DATA_DIR TARGET < recipes.txt
 set -uo pipefail
 cd "$(dirname "$0")/.."
 data=${1:?usage: recipe_search.sh DATA_DIR TARGET < recipes}
 target=${2:-0.95}
-resnet=${RESNET:-dotnet src/ResNetSharp.Cli/bin/Release/net10.0/resnet.dll}
+resnet=${RESNETSHARP_CLI:-${RESNET:-dotnet src/ResNetSharp.Cli/bin/Release/net10.0/resnet.dll}}
 run=${RUN_DIR:-$(mktemp -d)}
 mkdir -p "$run"
 results=()

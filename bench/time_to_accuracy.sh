@@ -2,9 +2,9 @@
 # Time to 95% test top-1 on Fashion-MNIST with resnet18_cifar, from process start, for `resnet train`
 # (bf16, channels-last, cuDNN autotuning, the default recipe) and for the PyTorch eager reference with
 # the same recipe (bench/time_to_accuracy.py), one after the other on the same machine.
-#   RESNET="bash .gpu/run.sh" bash bench/time_to_accuracy.sh [DATA_DIR] [TARGET] [RECIPE OPTIONS...]
+#   RESNETSHARP_CLI="bash .gpu/run.sh" bash bench/time_to_accuracy.sh [DATA_DIR] [TARGET] [RECIPE OPTIONS...]
 # RECIPE OPTIONS go to both programs: --epochs N, --batch-size N, --lr X, --erasing P, --tta.
-# RESNET defaults to the Release build of the CLI; DATA_DIR to $GPU_DATA/fashion-mnist or the Debian package.
+# RESNETSHARP_CLI (formerly RESNET) defaults to the Release build of the CLI; DATA_DIR to $GPU_DATA/fashion-mnist or the Debian package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-${GPU_DATA:+$GPU_DATA/fashion-mnist}}
@@ -12,7 +12,7 @@ data=${data:-/usr/share/datasets/fashion-mnist}
 target=${2:-0.95}
 shift $(( $# > 2 ? 2 : $# ))
 recipe=("$@")
-resnet=${RESNET:-dotnet src/ResNetSharp.Cli/bin/Release/net10.0/resnet.dll}
+resnet=${RESNETSHARP_CLI:-${RESNET:-dotnet src/ResNetSharp.Cli/bin/Release/net10.0/resnet.dll}}
 run=$(mktemp -d)
 
 start=$(date +%s.%N)

@@ -15,7 +15,45 @@ public static class CliApp
     /// <summary>Parses and runs one command line; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("ResNetSharp: the ResNet family for .NET — build, train, evaluate, export, serve.")
+        var root = CreateRoot(output);
+        if (Environment.GetEnvironmentVariable(DebugVariable.FormerName) is not null && Environment.GetEnvironmentVariable(DebugVariable.Name) is null)
+            error.WriteLine($"resnet: {DebugVariable.FormerName} is deprecated; set {DebugVariable.Name} instead");
+        var parsed = root.Parse(args);
+        var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        if (ParseErrorMessage.AsksForUsage(parsed))
+            return root.Parse([.. args, "--help"]).Invoke(invocation);
+        if (parsed.Errors.Count > 0)
+        {
+            error.WriteLine($"resnet: {ParseErrorMessage.Describe(parsed)}");
+            return UsageError;
+        }
+        try
+        {
+            return parsed.Invoke(invocation);
+        }
+        catch (Exception e) when (IsUsageError(e))
+        {
+            error.WriteLine($"resnet: {UserMessage(e).ReplaceLineEndings(" ")}");
+            if (DebugVariable.IsSet)
+                error.WriteLine(e);
+            return UsageError;
+        }
+        catch (Exception e)
+        {
+            string message = WithoutNativeTrace(e.Message).ReplaceLineEndings(" ");
+            // A bug's message means little without its type; every other failure's message says what went wrong.
+            error.WriteLine(IsBug(e) ? $"resnet: internal error ({e.GetType().Name}): {message}" : $"resnet: {message}");
+            if (DebugVariable.IsSet)
+                error.WriteLine(e);
+            else if (IsBug(e) || message.Length < e.Message.Length)
+                error.WriteLine($"resnet: set {DebugVariable.Name}=1 for the stack trace");
+            return RuntimeError;
+        }
+    }
+
+    /// <summary>Every command of resnet, writing to <paramref name="output"/>.</summary>
+    public static RootCommand CreateRoot(TextWriter output) =>
+        new RootCommand("ResNetSharp: the ResNet family for .NET — build, train, evaluate, export, serve.")
         {
             SummaryCommand.Create(output),
             TrainCommand.Create(output),
@@ -32,36 +70,6 @@ public static class CliApp
             BenchCommand.Create(output),
             ManifestCommand.Create(output),
         };
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            string problems = string.Join("; ", parsed.Errors.Select(e => e.Message.ReplaceLineEndings(" ").Trim()));
-            error.WriteLine($"resnet: {problems} (see 'resnet --help')");
-            return UsageError;
-        }
-        try
-        {
-            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
-        }
-        catch (Exception e) when (IsUsageError(e))
-        {
-            error.WriteLine($"resnet: {UserMessage(e).ReplaceLineEndings(" ")}");
-            if (Environment.GetEnvironmentVariable("RESNET_DEBUG") == "1")
-                error.WriteLine(e);
-            return UsageError;
-        }
-        catch (Exception e)
-        {
-            bool debug = Environment.GetEnvironmentVariable("RESNET_DEBUG") == "1";
-            string message = WithoutNativeTrace(e.Message);
-            error.WriteLine($"resnet: {e.GetType().Name}: {message}");
-            if (debug)
-                error.WriteLine(e);
-            else if (message.Length < e.Message.Length)
-                error.WriteLine("resnet: set RESNET_DEBUG=1 for libtorch's stack trace");
-            return RuntimeError;
-        }
-    }
 
     /// <summary>The message without .NET's " (Parameter 'name')" suffix: our messages already name the option.</summary>
     private static string UserMessage(Exception e) =>
@@ -79,6 +87,9 @@ public static class CliApp
             .Select(marker => message.IndexOf(marker, StringComparison.Ordinal)).Where(at => at >= 0).DefaultIfEmpty(-1).Min();
         return trace < 0 ? message : message[..trace].TrimEnd();
     }
+
+    private static bool IsBug(Exception e) =>
+        e is NullReferenceException or IndexOutOfRangeException or InvalidCastException or NotImplementedException or ArithmeticException;
 
     private static bool IsUsageError(Exception e) =>
         e is UsageException or ArgumentException or FormatException or FileNotFoundException

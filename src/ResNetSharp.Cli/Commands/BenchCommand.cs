@@ -28,17 +28,18 @@ public static class BenchCommand
     public static Command Create(TextWriter output)
     {
         var model = new ModelSelection();
-        var mode = new Option<string>("--mode") { Description = "train, infer, optimizer (zero grads + SGD step alone, packed and per parameter), augment (on-device batch augmentation) or decode (image decoding and random-resized crops from --folder)", DefaultValueFactory = _ => "train" };
+        var mode = new ChoiceOption("--mode", "What to time: train or infer steps, optimizer (zero grads + SGD step alone, packed and per parameter), augment (on-device batch augmentation) or decode (image decoding and random-resized crops from --folder)",
+            ["train", "infer", "optimizer", "augment", "decode"], "train");
         var folder = new Option<string?>("--folder") { Description = "Images to decode with --mode decode (searched recursively)" };
-        var batch = new Option<int>("--batch") { Description = "Images per step", DefaultValueFactory = _ => 64 };
-        var input = new Option<string?>("--input") { Description = "Sample shape CxHxW; default 3x32x32 for CIFAR-stem models, else 3x224x224" };
-        var precision = new Option<string>("--precision") { Description = "fp32, or bf16/fp16 mixed precision (fp32 weights, as autocast; fp16 training with loss scaling)", DefaultValueFactory = _ => "fp32" };
+        var batch = new Option<int>("--batch-size", "-b") { Description = "Images per step", DefaultValueFactory = _ => 64 };
+        var input = new Option<string?>("--input") { Description = "Sample shape CxHxW [default: 3x32x32 for CIFAR-stem models, else 3x224x224]" };
+        var precision = new EnumOption<Precision>("--precision", "Compute precision: bf16/fp16 are mixed precision (fp32 weights, as autocast; fp16 training with loss scaling)", Precision.Fp32);
         var channelsLast = new Option<bool>("--channels-last") { Description = "NHWC inputs and convolution weights" };
         var steps = new Option<int>("--steps") { Description = "Timed steps", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps before timing", DefaultValueFactory = _ => 5 };
-        var engine = new Option<string>("--engine") { Description = "torchsharp, or onnxruntime (inference on the CPU from an ONNX export)", DefaultValueFactory = _ => "torchsharp" };
+        var engine = new ChoiceOption("--engine", "TorchSharp, or ONNX Runtime (inference on the CPU from an ONNX export)", ["torchsharp", "onnxruntime"], "torchsharp");
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads for the engine (default: the engine's own choice)" };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for the engine [default: the engine's own choice]" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("bench", "Measure training or inference throughput");
         model.AddTo(command);
@@ -47,21 +48,21 @@ public static class BenchCommand
         command.SetAction(parsed =>
         {
             var shape = parsed.GetValue(input) is { } text ? InputShape.Parse(text, "--input") : (InputShape?)null;
-            string chosenMode = OptionChecks.OneOf(parsed.GetValue(mode)!, "--mode", "train", "infer", "optimizer", "augment", "decode");
+            string chosenMode = parsed.GetValue(mode)!;
             bool dataMode = chosenMode is "augment" or "decode";
             // The data modes run no model: no --model, fp32 and the default layout.
             var (name, spec) = dataMode ? (chosenMode, (ResNetSpec?)null) : model.Resolve(parsed, shape?.Channels);
             int side = spec is null || spec.Stem == StemKind.Cifar ? 32 : 224;
             var sample = shape ?? new InputShape(spec?.InChannels ?? 3, side, side);
-            int batchSize = OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch");
+            int batchSize = OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch-size");
             if (batchSize * sample.Values > MaxInputValues)
-                throw new UsageException($"--batch {batchSize} of {sample} inputs is {batchSize * sample.Values:N0} values; at most {MaxInputValues:N0} (1 GiB of float32) per step.");
+                throw new UsageException($"--batch-size {batchSize} of {sample} inputs is {batchSize * sample.Values:N0} values; at most {MaxInputValues:N0} (1 GiB of float32) per step.");
             var settings = new Settings(
                 name,
                 chosenMode,
                 batchSize,
                 sample,
-                dataMode ? Precision.Fp32 : PrecisionNames.Parse(parsed.GetValue(precision)!),
+                dataMode ? Precision.Fp32 : precision.Value(parsed),
                 !dataMode && parsed.GetValue(channelsLast),
                 OptionChecks.AtLeast(parsed.GetValue(steps), 1, "--steps"),
                 OptionChecks.AtLeast(parsed.GetValue(warmup), 0, "--warmup"),
@@ -71,7 +72,7 @@ public static class BenchCommand
                 "augment" => RunAugment(settings, parsed.GetValue(device)!),
                 "decode" => RunDecode(settings, parsed.GetValue(folder)),
                 "optimizer" => RunOptimizer(spec!, settings, parsed.GetValue(device)!),
-                _ => OptionChecks.OneOf(parsed.GetValue(engine)!, "--engine", "torchsharp", "onnxruntime") == "torchsharp"
+                _ => parsed.GetValue(engine) == "torchsharp"
                     ? RunTorch(spec!, settings, parsed.GetValue(device)!)
                     : RunOnnx(spec!, settings),
             };

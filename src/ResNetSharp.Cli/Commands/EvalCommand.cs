@@ -16,15 +16,15 @@ public static class EvalCommand
     /// <summary>Creates the command; it writes to <paramref name="output"/>.</summary>
     public static Command Create(TextWriter output)
     {
-        var model = new Option<string?>("--model", "-m") { Description = "Catalog model or spec .json (default: the model the weights name)" };
+        var model = new Option<string?>("--model", "-m") { Description = "Catalog model or spec .json [default: the model the weights name]" };
         var weights = new Option<FileInfo>("--weights", "-w") { Description = "Weights (safetensors or .pth), or a run folder for its best.safetensors", Required = true };
         var dataset = new Option<string>("--dataset") { Description = $"Dataset: {string.Join(", ", DatasetCatalog.Names)}", DefaultValueFactory = _ => "fashion-mnist" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder holding the dataset files" };
-        var grayscale = new Option<GrayscaleMode?>("--grayscale") { Description = "oneChannelModel or repeatChannels (default: from the weights)" };
+        var grayscale = new EnumOption<GrayscaleMode>("--grayscale", "How grayscale images meet the model [default: from the weights]");
         var batch = new Option<int>("--batch-size", "-b") { Description = "Images per batch", DefaultValueFactory = _ => 256 };
-        var limit = new Option<int>("--test-limit") { Description = "Evaluate only the first N images (0: all)" };
+        var limit = new Option<int>("--test-limit") { Description = "Evaluate only the first N images (0: all)", DefaultValueFactory = _ => 0 };
         var tta = new Option<bool>("--tta") { Description = "Average with horizontally flipped images" };
-        var precision = new Option<string>("--precision") { Description = "fp32, bf16 or fp16 compute (fp32 weights and norms)", DefaultValueFactory = _ => "fp32" };
+        var precision = new EnumOption<Precision>("--precision", "Compute precision (fp32 weights and norms)", Precision.Fp32);
         var channelsLast = new Option<bool>("--channels-last") { Description = "NHWC inputs and convolution weights" };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
@@ -37,7 +37,7 @@ public static class EvalCommand
         {
             OptionChecks.AtLeast(parsed.GetValue(batch), 1, "--batch-size");
             OptionChecks.AtLeast(parsed.GetValue(limit), 0, "--test-limit");
-            var computePrecision = PrecisionNames.Parse(parsed.GetValue(precision)!);
+            var computePrecision = precision.Value(parsed);
             var weightsFile = new FileInfo(WeightsArgument.Resolve(parsed.GetValue(weights)!));
             var weightsMetadata = WeightFile.ReadMetadata(weightsFile.FullName);
             if (parsed.GetValue(manifest) is { } csv)
@@ -57,7 +57,7 @@ public static class EvalCommand
             var selectedDevice = DeviceSelection.Parse(parsed.GetValue(device)!);
 
             int dataChannels = data.ImageShape.Channels;
-            int modelChannels = parsed.GetValue(grayscale) switch
+            int modelChannels = grayscale.Read(parsed) switch
             {
                 GrayscaleMode.RepeatChannels => 3,
                 GrayscaleMode.OneChannelModel => dataChannels,

@@ -31,8 +31,8 @@ public static class ExplainCommand
         var model = new InferenceModelOptions();
         var inputs = new Argument<string[]>("images") { Description = "Image files to explain", Arity = ArgumentArity.OneOrMore };
         var target = new Option<DirectoryInfo>("--output", "-o") { Description = "Folder for the overlays (NAME.gradcam.png per image)", Required = true };
-        var classOption = new Option<string?>("--class") { Description = "Class to explain, by index or name (default: each image's predicted class)" };
-        var stage = new Option<string?>("--stage") { Description = "Stage whose output is explained: layer1 ... layerN (default: the last, layer4 in ImageNet ResNets)" };
+        var classOption = new Option<string?>("--class") { Description = "Class to explain, by index or name [default: each image's predicted class]" };
+        var stage = new Option<string?>("--stage") { Description = "Stage whose output is explained: layer1 ... layerN [default: the last, layer4 in ImageNet ResNets]" };
         var opacity = new Option<double>("--opacity") { Description = "Weight of the heat map over the image, 0 to 1", DefaultValueFactory = _ => 0.5 };
         var json = new Option<bool>("--json") { Description = "Print one JSON array: class, probability, peak and overlay of each image" };
         var command = new Command("explain", "Grad-CAM: write heat-map overlays showing where each image's evidence for a class lies");

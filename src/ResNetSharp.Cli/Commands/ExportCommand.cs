@@ -25,7 +25,7 @@ public static class ExportCommand
     public static Command Create(TextWriter output)
     {
         var model = new InferenceModelOptions();
-        var format = new Option<Format>("--format") { Description = "onnx, safetensors or pth", DefaultValueFactory = _ => Format.Onnx };
+        var format = new EnumOption<Format>("--format", "File format", Format.Onnx);
         var target = new Option<string>("--output", "-o") { Description = "File to write", Required = true };
         var noFold = new Option<bool>("--no-fold") { Description = "ONNX: keep BatchNormalization nodes instead of folding them into the convolutions" };
         var command = new Command("export", "Export weights to ONNX (one output per head, and the embedding), safetensors or .pth");
@@ -37,10 +37,10 @@ public static class ExportCommand
         {
             string path = parsed.GetValue(target)!;
             if (model.Heads(parsed) is not null)
-                return ExportHeads(model, parsed, path, parsed.GetValue(format), !parsed.GetValue(noFold), output);
+                return ExportHeads(model, parsed, path, format.Value(parsed), !parsed.GetValue(noFold), output);
             using var loaded = model.Load(parsed);
             var entries = StateDictOrder.Entries(loaded.Model);
-            switch (parsed.GetValue(format))
+            switch (format.Value(parsed))
             {
                 case Format.Onnx:
                     WriteOnnx(loaded, path, !parsed.GetValue(noFold));
@@ -52,7 +52,7 @@ public static class ExportCommand
                     PthWriter.Save(path, entries);
                     break;
             }
-            output.WriteLine($"{loaded.Name} -> {path} ({parsed.GetValue(format).ToString().ToLowerInvariant()}, {new FileInfo(path).Length:N0} bytes)");
+            output.WriteLine($"{loaded.Name} -> {path} ({parsed.GetValue(format)}, {new FileInfo(path).Length:N0} bytes)");
             return 0;
         });
         return command;
@@ -77,7 +77,7 @@ public static class ExportCommand
                 break;
         }
         output.WriteLine($"{loaded.Name} (heads {string.Join(", ", loaded.Network.Heads.Select(h => h.Name))}) -> {path} " +
-            $"({format.ToString().ToLowerInvariant()}, {new FileInfo(path).Length:N0} bytes)");
+            $"({ChoiceOption.NameOf(format)}, {new FileInfo(path).Length:N0} bytes)");
         return 0;
     }
 

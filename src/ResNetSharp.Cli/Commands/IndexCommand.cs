@@ -126,18 +126,5 @@ public static class IndexCommand
     }
 
     /// <summary>Image files named directly, and every image inside the folders named.</summary>
-    internal static IReadOnlyList<string> ImageFiles(IEnumerable<string> inputs)
-    {
-        var files = new List<string>();
-        foreach (string input in inputs)
-        {
-            if (Directory.Exists(input))
-                files.AddRange(ImageFolderIndex.ListImages(Path.GetFullPath(input)));
-            else if (File.Exists(input))
-                files.Add(Path.GetFullPath(input));
-            else
-                throw new FileNotFoundException($"image or folder not found: {input}", input);
-        }
-        return files;
-    }
+    internal static IReadOnlyList<string> ImageFiles(IEnumerable<string> inputs) => ImageInputs.Expand(inputs.Select(Path.GetFullPath));
 }

@@ -14,7 +14,7 @@ public static class ManifestCommand
         var train = new Option<string>("--output", "-o") { Description = "Manifest of the training images", Required = true };
         var val = new Option<string?>("--val-output") { Description = "Manifest of the validation images (with --val-fraction)" };
         var fraction = new Option<double>("--val-fraction") { Description = "Share of the images for validation, chosen by a seeded shuffle", DefaultValueFactory = _ => 0.1 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the split" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the split", DefaultValueFactory = _ => 0 };
         var utkface = new Command("utkface", "Write UTKFace's labels (age, gender, race) from its file names as CSV manifests") { folder, train, val, fraction, seed };
         utkface.SetAction(parsed =>
         {

@@ -20,11 +20,11 @@ public static class PredictCommand
     {
         var model = new InferenceModelOptions();
         var onnx = new Option<FileInfo?>("--onnx") { Description = "Run an exported ONNX model with ONNX Runtime instead (no libtorch; replaces --model and --weights)" };
-        var inputs = new Argument<string[]>("inputs") { Description = "Image files, or .npy float32 NCHW arrays already preprocessed", Arity = ArgumentArity.OneOrMore };
+        var inputs = new Argument<string[]>("inputs") { Description = "Image files, folders of images (searched recursively), or .npy float32 NCHW arrays already preprocessed", Arity = ArgumentArity.OneOrMore };
         var topK = new Option<int>("--top-k", "-k") { Description = "Classes to show per input (and per classification head)", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: logits and top-k, or for named heads every head's outputs and top-k" };
         var batch = new Option<int>("--batch-size", "-b") { Description = "Rows of a .npy array run at once", DefaultValueFactory = _ => 64 };
-        var command = new Command("predict", "Classify images or .npy arrays (every head's outputs for a network with named heads)");
+        var command = new Command("predict", "Classify images, folders of images or .npy arrays (every head's outputs for a network with named heads)");
         model.AddTo(command);
         command.Add(onnx);
         command.Add(topK);
@@ -49,7 +49,7 @@ public static class PredictCommand
     {
         bool namedHeads = model.Heads(parsed) is not null;
         using var loaded = model.LoadImageModel(parsed);
-        PredictionReports.Write(loaded, files, namedHeads, classNames: null, settings, output);
+        PredictionReports.Write(loaded, ImageInputs.Expand(files), namedHeads, classNames: null, settings, output);
     }
 
     /// <summary>The ONNX path touches no TorchSharp type, so libtorch is never loaded.</summary>
@@ -68,7 +68,7 @@ public static class PredictCommand
             var classifierOutput = classifier.Info.Classification ?? throw new UsageException($"{file.FullName} has no classification output; drop --class-names.");
             classNames = InferenceModelOptions.ReadClassNames(names, classifierOutput.Size);
         }
-        PredictionReports.Write(classifier, files, namedHeads, classNames, settings, output);
+        PredictionReports.Write(classifier, ImageInputs.Expand(files), namedHeads, classNames, settings, output);
     }
 
     /// <summary>A preprocessed .npy array as a batch: float32 (N, <paramref name="channels"/>, H, W).</summary>

@@ -25,7 +25,7 @@ public static class SearchCommand
     {
         var index = new Option<DirectoryInfo>("--index", "-i") { Description = "The index folder (made by 'resnet index build')", Required = true };
         var queries = new Argument<string[]>("queries") { Description = "Query images, or .npy float32 (N, D) matrices of feature vectors", Arity = ArgumentArity.OneOrMore };
-        var k = new Option<int>("-k", "--top-k") { Description = "Neighbours per query", DefaultValueFactory = _ => 10 };
+        var k = new Option<int>("--top-k", "-k") { Description = "Neighbours per query", DefaultValueFactory = _ => 10 };
         var json = new Option<bool>("--json") { Description = "Print JSON: per query, its list of {path, score}" };
         var exact = new Option<bool>("--exact") { Description = "Brute-force cosine similarity against every indexed image (a matrix product) instead of the HNSW graph" };
         var weights = new Option<FileInfo?>("--weights", "-w") { Description = "Check that the index was built with these weights (file or MODEL:TAG)" };

@@ -14,7 +14,7 @@ public static class ServeCommand
     {
         var model = new InferenceModelOptions();
         var onnx = new Option<FileInfo?>("--onnx") { Description = "Serve an exported ONNX model with ONNX Runtime (no libtorch; replaces --weights)" };
-        var engine = new Option<string>("--engine") { Description = "For --weights: auto (ONNX Runtime on a CPU, TorchSharp on a GPU), onnxruntime or torchsharp", DefaultValueFactory = _ => "auto" };
+        var engine = new ChoiceOption("--engine", "For --weights: auto is ONNX Runtime on a CPU, TorchSharp on a GPU", ["auto", "onnxruntime", "torchsharp"], "auto");
         var index = new Option<FileInfo?>("--index") { Description = "Image index to answer POST /v1/search from (built by resnet index)" };
         var host = new Option<string>("--host") { Description = "Address to listen on; 0.0.0.0 accepts other machines", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "TCP port (0: any free port, printed at start)", DefaultValueFactory = _ => 8080 };
@@ -48,7 +48,7 @@ public static class ServeCommand
 
             using var served = parsed.GetValue(onnx) is { } onnxFile
                 ? OpenOnnx(onnxFile, model, parsed)
-                : LoadWeights(model, parsed, OptionChecks.OneOf(parsed.GetValue(engine)!, "--engine", "auto", "onnxruntime", "torchsharp"));
+                : LoadWeights(model, parsed, parsed.GetValue(engine)!);
             Serve(served, batching, serving, output).GetAwaiter().GetResult();
             return 0;
         });

@@ -16,7 +16,7 @@ public static class SummaryCommand
         var model = new ModelSelection();
         var input = new Option<string?>("--input")
         {
-            Description = "Sample shape CxHxW; default 3x224x224, or 3x32x32 for CIFAR-stem models",
+            Description = "Sample shape CxHxW [default: 3x224x224, or 3x32x32 for CIFAR-stem models]",
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table" };
         var command = new Command("summary", "Show a model's stages, shapes, parameters and MACs");

@@ -87,7 +87,7 @@ public static class WeightsCommand
     private static Command Import(TextWriter output)
     {
         var file = new Argument<FileInfo>("file") { Description = "A published weights file fetched by hand, e.g. resnet50-11ad3fa6.pth" };
-        var name = new Option<string?>("--name") { Description = "The weights it should be (default: found by its SHA-256)" };
+        var name = new Option<string?>("--name") { Description = "The weights it should be [default: found by its SHA-256]" };
         var command = new Command("import", "Check a weights file against the registry's SHA-256 and store it in the cache with its model card") { file, name };
         command.SetAction(parsed =>
         {
@@ -116,7 +116,7 @@ public static class WeightsCommand
 
     private static Command Verify(TextWriter output)
     {
-        var names = new Argument<string[]>("names") { Description = "Weights to check (default: every cached one)", Arity = ArgumentArity.ZeroOrMore };
+        var names = new Argument<string[]>("names") { Description = "Weights to check [default: every cached one]", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("verify", "Check cached weights against the digests recorded when they were stored; exit 1 if any is damaged") { names };
         command.SetAction(parsed =>
         {

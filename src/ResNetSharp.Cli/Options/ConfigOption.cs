@@ -42,7 +42,7 @@ public sealed class ConfigOption
     {
         string path = PathOf(property.Body);
         object? current = property.Compile()(defaults);
-        string described = current is null || current is IReadOnlyList<string> { Count: 0 } ? help : $"{help} (default {Show(current)})";
+        string described = current is null || current is IReadOnlyList<string> { Count: 0 } ? help : $"{help} [default: {Show(current)}]";
         var type = typeof(T);
         if (type == typeof(bool))
         {
@@ -56,8 +56,8 @@ public sealed class ConfigOption
         }
         if (type.IsEnum)
         {
-            var option = Named<string?>(flag, alias, $"{described}; one of {string.Join(", ", Names(type))}");
-            return new ConfigOption(flag, path, [option], parsed => parsed.GetValue(option) is { } text ? ParseEnum(type, text, flag) : null);
+            var option = new ChoiceOption(flag, described, ChoiceOption.NamesOf(type), null, alias is null ? [] : [alias]);
+            return new ConfigOption(flag, path, [option], parsed => parsed.GetValue(option) is { } name ? ConfigName(ChoiceOption.EnumMember(type, name)!) : null);
         }
         if (type == typeof(IReadOnlyList<string>))
         {
@@ -115,23 +115,13 @@ public sealed class ConfigOption
         return names.Count > 0 ? string.Join(".", names) : throw new ArgumentException("a config option names a property chain such as c => c.Optimization.LearningRate.");
     }
 
-    private static IEnumerable<string> Names(Type enumType) => Enum.GetNames(enumType).Select(n => JsonNamingPolicy.CamelCase.ConvertName(n));
-
-    private static JsonNode ParseEnum(Type type, string text, string flag)
-    {
-        var match = Enum.GetNames(type).FirstOrDefault(n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase));
-        if (match is null)
-        {
-            var names = Names(type).ToList();
-            throw new UsageException($"{flag} is '{text}'; expected {string.Join(", ", names.Take(names.Count - 1))} or {names[^1]}.");
-        }
-        return JsonValue.Create(JsonNamingPolicy.CamelCase.ConvertName(match))!;
-    }
+    /// <summary>An enum value as the config's JSON writes it (camelCase, e.g. oneCycle).</summary>
+    private static JsonNode ConfigName(Enum value) => JsonValue.Create(JsonNamingPolicy.CamelCase.ConvertName(value.ToString()))!;
 
     private static string Show(object value) => value switch
     {
         bool b => b ? "on" : "off",
-        Enum e => JsonNamingPolicy.CamelCase.ConvertName(e.ToString()),
+        Enum e => ChoiceOption.NameOf(e),
         double d => d.ToString("G", CultureInfo.InvariantCulture),
         IReadOnlyList<string> list => string.Join(" ", list),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",

@@ -22,7 +22,7 @@ public sealed class ModelSelection
     /// <summary>--num-classes N</summary>
     public Option<int?> NumClasses { get; } = new("--num-classes")
     {
-        Description = "Classifier outputs (0: no classifier); default: the model's own",
+        Description = "Classifier outputs (0: no classifier) [default: the model's own]",
     };
 
     /// <summary>Adds the options to a command.</summary>

@@ -12,8 +12,7 @@ public static class OptionChecks
         value >= minimum && value <= maximum ? value
             : throw new UsageException($"{option} must be from {minimum} to {maximum}; got {value}.");
 
-    /// <summary><paramref name="value"/> in lower case, if it is one of <paramref name="allowed"/> (any case).</summary>
+    /// <summary>The one of <paramref name="allowed"/> that <paramref name="value"/> names (any case), as <see cref="ChoiceOption"/> reads values.</summary>
     public static string OneOf(string value, string option, params string[] allowed) =>
-        allowed.Contains(value.ToLowerInvariant()) ? value.ToLowerInvariant()
-            : throw new UsageException($"{option} '{value}' is not one of {string.Join(", ", allowed)}.");
+        ChoiceOption.Match(value, allowed) ?? throw new UsageException(ChoiceOption.NotAChoice(option, value, allowed));
 }

@@ -24,7 +24,7 @@ public sealed class TrainingOptions
         _options =
         [
             ConfigOption.For("--model", c => c.Model, "Catalog model or spec .json (the backbone)", d, "-m"),
-            ConfigOption.Custom("--heads", "heads", "Heads to train, one per manifest column: NAME=classification|regression,... (default: one classifier)",
+            ConfigOption.Custom("--heads", "heads", "Heads to train, one per manifest column: NAME=classification|regression,... [default: one classifier]",
                 text => HeadConfig.ParseList(text, "heads")),
             ConfigOption.For("--dataset", c => c.Data.Dataset, $"{string.Join(", ", DatasetCatalog.Names)}, or a folder with train/ and val/ class folders", d),
             ConfigOption.For("--manifest", c => c.Data.Manifest, "CSV of training images: a path column (relative to the CSV) and a column per head; an empty cell is no label", d),
@@ -42,7 +42,7 @@ public sealed class TrainingOptions
             ConfigOption.For("--cutmix", c => c.Augmentation.CutmixAlpha, "CutMix alpha (0: off); with --mixup, each batch uses one of them", d),
             ConfigOption.For("--label-smoothing", c => c.Augmentation.LabelSmoothing, "Label smoothing of classification heads", d),
             ConfigOption.For("--drop-path", c => c.Augmentation.DropPathRate, "Stochastic depth rate", d),
-            ConfigOption.For("--optimizer", c => c.Optimization.Optimizer, "sgd (Nesterov) or adamw", d),
+            ConfigOption.For("--optimizer", c => c.Optimization.Optimizer, "Optimizer", d),
             ConfigOption.For("--batch-size", c => c.Optimization.BatchSize, "Images per step", d, "-b"),
             ConfigOption.For("--lr", c => c.Optimization.LearningRate, "Peak learning rate", d),
             ConfigOption.For("--momentum", c => c.Optimization.Momentum, "SGD momentum", d),
@@ -58,7 +58,7 @@ public sealed class TrainingOptions
             ConfigOption.For("--channels-last", c => c.Precision.ChannelsLast, "NHWC memory layout for inputs and convolution weights", d),
             ConfigOption.For("--cudnn-autotune", c => c.Precision.CudnnAutotune, "Let cuDNN time and pick convolution algorithms (GPU)", d),
             ConfigOption.For("--freeze", c => c.Transfer.Freeze, "Parts to freeze: backbone, stem, layer1..layer4, or a head's name (repeatable)", d),
-            ConfigOption.For("--unfreeze-at", c => c.Transfer.UnfreezeAtEpoch, "Unfreeze everything from this epoch (0-based; 0: never)", d),
+            ConfigOption.For("--unfreeze-at", c => c.Transfer.UnfreezeAtEpoch, "Unfreeze everything after this many epochs (0: never)", d),
             ConfigOption.For("--backbone-lr-scale", c => c.Transfer.BackboneLearningRateScale, "Backbone learning rate as a fraction of the heads'", d),
             ConfigOption.For("--seed", c => c.Run.Seed, "Seed", d),
             ConfigOption.For("--checkpoint-every", c => c.Run.CheckpointEvery, "Also checkpoint every N steps (0: epochs only)", d),
@@ -81,7 +81,7 @@ public sealed class TrainingOptions
     public Option<string> Device { get; } = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
 
     /// <summary>--output</summary>
-    public Option<string?> Output { get; } = new("--output", "-o") { Description = "Run folder (default runs/MODEL-DATASET)" };
+    public Option<string?> Output { get; } = new("--output", "-o") { Description = "Run folder [default: runs/MODEL-DATASET]" };
 
     /// <summary>--resume</summary>
     public Option<bool> Resume { get; } = new("--resume") { Description = "Continue the run in the output folder" };

@@ -13,7 +13,7 @@ public class BenchCommandTests
     public void BenchReportsTheSettingsItMeasuredWith()
     {
         using var run = new TinyRun();
-        var (code, output, error) = Run("bench", "--spec", run.ModelFile, "--mode", "train", "--batch", "4", "--input", "1x28x28",
+        var (code, output, error) = Run("bench", "--spec", run.ModelFile, "--mode", "train", "--batch-size", "4", "--input", "1x28x28",
             "--precision", "fp16", "--channels-last", "--steps", "2", "--warmup", "1", "--device", "cpu", "--json");
         Assert.True(code == 0, error);
         var result = JsonDocument.Parse(output).RootElement;
@@ -31,7 +31,7 @@ public class BenchCommandTests
         using var folder = new TemporaryFolder();
         for (int i = 0; i < 5; i++)
             TestImages.Write(folder.File($"images/{i}.jpg"), 60 + i, 45, i, SkiaSharp.SKEncodedImageFormat.Jpeg);
-        var (code, output, error) = Run("bench", "--mode", "decode", "--folder", folder.File("images"), "--batch", "4", "--steps", "2",
+        var (code, output, error) = Run("bench", "--mode", "decode", "--folder", folder.File("images"), "--batch-size", "4", "--steps", "2",
             "--warmup", "0", "--threads", "1", "--input", "3x24x24", "--json");
         Assert.True(code == 0, error);
         var decode = JsonDocument.Parse(output).RootElement;
@@ -39,7 +39,7 @@ public class BenchCommandTests
         Assert.Contains("5 files", decode.GetProperty("notes").GetString());
         Assert.True(decode.GetProperty("imagesPerSecond").GetDouble() > 0);
 
-        (code, output, error) = Run("bench", "--mode", "augment", "--batch", "8", "--input", "1x28x28", "--steps", "2", "--device", "cpu", "--json");
+        (code, output, error) = Run("bench", "--mode", "augment", "--batch-size", "8", "--input", "1x28x28", "--steps", "2", "--device", "cpu", "--json");
         Assert.True(code == 0, error);
         Assert.Equal("augment", JsonDocument.Parse(output).RootElement.GetProperty("mode").GetString());
 

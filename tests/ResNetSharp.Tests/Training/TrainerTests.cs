@@ -36,6 +36,16 @@ public class TrainerTests
         Assert.Equal(expected.Keys, actual.Keys);
         Assert.All(expected, kv => Assert.True(kv.Value.AsSpan().SequenceEqual(actual[kv.Key]), $"{kv.Key} differs"));
         Assert.Equal(whole.LastEvaluation!.Classification!.Top1, finished.LastEvaluation!.Classification!.Top1);
+
+        // Every record counts epochs and steps from 1, as the console does, across the resumes.
+        var records = File.ReadLines(Path.Combine(folder, "metrics.jsonl")).Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement).ToList();
+        int[] epochs = [.. Enumerable.Range(1, config.Schedule.Epochs)];
+        Assert.Equal(epochs, records.Where(r => r.GetProperty("kind").GetString() == "epoch").Select(r => r.GetProperty("epoch").GetInt32()).Distinct().Order());
+        Assert.Equal(epochs, File.ReadAllLines(Path.Combine(folder, "epochs.csv")).Skip(1).Select(line => int.Parse(line.Split(',')[0])));
+        var steps = records.Where(r => r.GetProperty("kind").GetString() == "step").ToList();
+        Assert.NotEmpty(steps);
+        Assert.All(steps, r => Assert.InRange(r.GetProperty("step").GetInt64(), 1, 18));
+        Assert.All(steps, r => Assert.Equal((r.GetProperty("step").GetInt64() - 1) / 6 + 1, r.GetProperty("epoch").GetInt32()));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace ResNetSharp.Training;
 
 /// <summary>
 /// Appends metrics to metrics.jsonl (one object per logged step and per epoch) and epochs.csv in the run
-/// folder. Each line is written and flushed whole, so a killed run leaves complete lines. An epoch that is
+/// folder, counting epochs and steps from 1 as the console does. Each line is written and flushed whole, so a killed run leaves complete lines. An epoch that is
 /// run again (after a resume from a checkpoint older than its row) replaces its row and those after it.
 /// </summary>
 /// <remarks>
@@ -32,7 +32,7 @@ public sealed class MetricsLog(string folder) : TrainingObserver
     public override void Step(StepReport report) =>
         Append(JsonLinesPath, JsonSerializer.Serialize(new
         {
-            kind = "step", report.Epoch, report.Step, report.Loss, report.LearningRate, report.ImagesPerSecond,
+            kind = "step", epoch = report.Epoch + 1, step = report.Step + 1, report.Loss, report.LearningRate, report.ImagesPerSecond,
         }, Json));
 
     /// <inheritdoc />
@@ -42,7 +42,7 @@ public sealed class MetricsLog(string folder) : TrainingObserver
         var heads = NamedHeads(report);
         Append(JsonLinesPath, JsonSerializer.Serialize(new
         {
-            kind = "epoch", report.Epoch, report.TrainLoss, testLoss = report.Evaluation.Loss, top1 = test?.Top1, top5 = test?.Top5,
+            kind = "epoch", epoch = report.Epoch + 1, report.TrainLoss, testLoss = report.Evaluation.Loss, top1 = test?.Top1, top5 = test?.Top5,
             perClass = test?.PerClassAccuracy, seconds = report.Elapsed.TotalSeconds, emaTop1 = report.Ema?.Classification?.Top1,
             emaTop5 = report.Ema?.Classification?.Top5, trainImagesPerSecond = report.TrainImagesPerSecond,
             evaluationSeconds = report.EvaluationTime.TotalSeconds,
