@@ -36,7 +36,7 @@ internal sealed class EpochEnd(RunSession session, TrainingConfig config, Checkp
         bool isBest = monitored is { } m && (double.IsNaN(best) || (m.HigherIsBetter ? m.Value > best : m.Value < best));
         session.Progress = session.Progress with
         {
-            Epoch = epoch + 1, StepInEpoch = 0, BestMetric = isBest ? monitored!.Value : best,
+            Epoch = epoch + 1, StepInEpoch = 0, BestMetric = isBest ? monitored!.Value : best, Plateau = NextPlateau(monitored),
         };
         store.Save(session.Network, session.Optimizer, session.Progress, config, session.Average?.Model, isBest);
         observer.Epoch(new EpochReport(epoch, config.Schedule.Epochs, trainLoss, evaluation, elapsed, isBest)
@@ -44,6 +44,19 @@ internal sealed class EpochEnd(RunSession session, TrainingConfig config, Checkp
             Ema = average, TrainImagesPerSecond = imagesPerSecond, EvaluationTime = clock.Elapsed,
         });
         return (evaluation, TargetReached(epoch, evaluation, average, elapsed));
+    }
+
+    /// <summary>The plateau schedule's state after this evaluation (unchanged for other schedules), with a message when it reduces the rate.</summary>
+    private PlateauReduction NextPlateau(Metric? monitored)
+    {
+        var plateau = session.Progress.Plateau;
+        if (config.Schedule.Kind != ScheduleKind.Plateau || monitored is null || !double.IsFinite(monitored.Value))
+            return plateau;
+        var next = plateau.After(monitored.Value, monitored.HigherIsBetter, config.Schedule.Gamma, config.Schedule.PlateauPatience);
+        if (next.Factor != plateau.Factor)
+            observer.Message($"{monitored.Name} has not improved for {config.Schedule.PlateauPatience + 1} evaluation(s): learning rate now " +
+                $"{config.Optimization.LearningRate * next.Factor:G4}");
+        return next;
     }
 
     /// <summary>The metric best weights are chosen by: the target's, else the first head's main metric.</summary>

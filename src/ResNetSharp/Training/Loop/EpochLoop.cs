@@ -62,7 +62,7 @@ internal sealed class EpochLoop(RunSession session, TrainingConfig config, Check
             if (stop.IsCancellationRequested)
                 return false;
             long step = epoch * session.StepsPerEpoch + i;
-            double learningRate = session.Schedule.At(step);
+            double learningRate = session.LearningRateAt(step);
             if (!batches.MoveNext())
                 break; // every file of the remaining batches was skipped as unreadable
             using (var batch = batches.Current)
