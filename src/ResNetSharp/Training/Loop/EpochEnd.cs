@@ -1,3 +1,4 @@
+using ResNetSharp.Data;
 using System.Diagnostics;
 
 namespace ResNetSharp.Training;
@@ -29,6 +30,7 @@ internal sealed class EpochEnd(RunSession session, TrainingConfig config, Checkp
         {
             return (null, false);
         }
+        var stages = Health(batch);
         var evaluation = evaluations[0];
         var average = evaluations.Count > 1 ? evaluations[1] : null;
         var monitored = Monitored(evaluation);
@@ -41,9 +43,34 @@ internal sealed class EpochEnd(RunSession session, TrainingConfig config, Checkp
         store.Save(session.Network, session.Optimizer, session.Progress, config, session.Average?.Model, isBest);
         observer.Epoch(new EpochReport(epoch, config.Schedule.Epochs, trainLoss, evaluation, elapsed, isBest)
         {
-            Ema = average, TrainImagesPerSecond = imagesPerSecond, EvaluationTime = clock.Elapsed,
+            Ema = average, TrainImagesPerSecond = imagesPerSecond, EvaluationTime = clock.Elapsed, Stages = stages,
         });
         return (evaluation, TargetReached(epoch, evaluation, average, elapsed));
+    }
+
+    /// <summary>
+    /// Each part's mean gradient norm over the epoch's measured steps and, for a catalog ResNet, its dead units on
+    /// the first evaluation batch (the validation set's first <paramref name="batch"/> images); empty when diagnostics are off.
+    /// </summary>
+    private IReadOnlyList<StageHealth> Health(int batch)
+    {
+        if (session.Gradients is not { } gradients)
+            return [];
+        var norms = gradients.TakeMeans();
+        IReadOnlyDictionary<string, (double Dead, double Zero)> dead = new Dictionary<string, (double, double)>();
+        if (session.Network.ResNetBackbone is { } resnet && session.Setup.Validation.Count > 0)
+        {
+            var data = session.Setup.Validation;
+            var order = Enumerable.Range(0, (int)Math.Min(batch, data.Count)).Select(i => (long)i).ToArray();
+            using var first = data.Batches(new BatchPlan(order, order.Length, 0, DropLast: false, 0, session.Device)).FirstOrDefault();
+            if (first is not null)
+            {
+                using var x = session.Input.Prepare(first.Images, AugmentationOptions.None, null);
+                dead = DeadUnits.Measure(resnet, x);
+            }
+        }
+        return norms.Keys.Union(dead.Keys).Select(part => new StageHealth(part, norms.GetValueOrDefault(part, double.NaN),
+            dead.TryGetValue(part, out var d) ? d.Dead : double.NaN, dead.TryGetValue(part, out d) ? d.Zero : double.NaN)).ToList();
     }
 
     /// <summary>The plateau schedule's state after this evaluation (unchanged for other schedules), with a message when it reduces the rate.</summary>

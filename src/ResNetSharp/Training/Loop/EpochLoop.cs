@@ -69,7 +69,8 @@ internal sealed class EpochLoop(RunSession session, TrainingConfig config, Check
             {
                 try
                 {
-                    if (_step.Run(session, batch, train.WantsPaddedCrop, step, learningRate, random, log.LossSum))
+                    bool logged = (step + 1) % config.Run.LogEvery == 0 || i == session.StepsPerEpoch - 1;
+                    if (_step.Run(session, batch, train.WantsPaddedCrop, step, learningRate, random, log.LossSum, logged ? log.GradientNorm : null))
                         session.Average?.Update();
                 }
                 catch (ExternalException e) when (TrainingFailures.IsOutOfMemory(e))

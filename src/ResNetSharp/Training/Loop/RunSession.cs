@@ -24,6 +24,9 @@ internal sealed class RunSession : IDisposable
     public required TrainingProgress Progress { get; set; }
     public required Device Device { get; init; }
 
+    /// <summary>Per-part gradient norms, when the run keeps diagnostics.</summary>
+    public PartGradientNorms? Gradients { get; init; }
+
     /// <summary>The weight average's network, when the run keeps one.</summary>
     public MultiHeadNetwork? AverageNetwork => Average?.Model as MultiHeadNetwork;
 
@@ -75,6 +78,7 @@ internal sealed class RunSession : IDisposable
             {
                 Setup = setup, Network = network, Optimizer = optimizer, Average = average, Input = input, Schedule = schedule,
                 StepsPerEpoch = stepsPerEpoch, Progress = progress, Device = device,
+                Gradients = config.Run.Diagnostics ? new PartGradientNorms(network, device) : null,
                 Scaler = config.Precision.Compute == Precision.Fp16 ? new LossScaler(progress.LossScale, progress.LossScaleGoodSteps) : null,
             };
         }
@@ -102,6 +106,7 @@ internal sealed class RunSession : IDisposable
 
     public void Dispose()
     {
+        Gradients?.Dispose();
         Average?.Dispose();
         Network.Dispose();
     }
