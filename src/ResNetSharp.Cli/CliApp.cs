@@ -30,6 +30,7 @@ public static class CliApp
             ExportCommand.Create(output),
             ServeCommand.Create(output),
             BenchCommand.Create(output),
+            CurvesCommand.Create(output),
             ManifestCommand.Create(output),
         };
         var parsed = root.Parse(args);
