@@ -88,9 +88,9 @@ public sealed record ScheduleConfig
             $"{path}.stepEpochs", Show(StepEpochs), "ascending positive epochs");
         ConfigException.Require(StepIterations is not null && StepIterations.All(i => i > 0) && IsAscending(StepIterations.Select(i => (double)i).ToList()),
             $"{path}.stepIterations", Show(StepIterations), "ascending positive step counts");
-        ConfigException.Require(StepEpochs.Count == 0 || StepIterations.Count == 0, $"{path}.stepIterations", Show(StepIterations),
+        ConfigException.Require(StepEpochs!.Count == 0 || StepIterations!.Count == 0, $"{path}.stepIterations", Show(StepIterations),
             $"no iterations when {path}.stepEpochs is given");
-        ConfigException.Require(Kind != ScheduleKind.Step || StepEpochs.Count + StepIterations.Count > 0, $"{path}.stepEpochs", Show(StepEpochs),
+        ConfigException.Require(Kind != ScheduleKind.Step || StepEpochs!.Count + StepIterations!.Count > 0, $"{path}.stepEpochs", Show(StepEpochs),
             $"the milestones of the step schedule (or {path}.stepIterations)");
         ConfigException.Require(Gamma is > 0 and <= 1, $"{path}.gamma", Gamma, "in (0, 1]");
         ConfigException.Require(PlateauPatience is >= 0 and <= 100_000, $"{path}.plateauPatience", PlateauPatience, "0 to 100000");
