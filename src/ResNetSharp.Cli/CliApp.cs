@@ -68,6 +68,7 @@ public static class CliApp
             ExportCommand.Create(output),
             ServeCommand.Create(output),
             BenchCommand.Create(output),
+            CurvesCommand.Create(output),
             ManifestCommand.Create(output),
         };
 

@@ -28,8 +28,8 @@ public static class BenchCommand
     public static Command Create(TextWriter output)
     {
         var model = new ModelSelection();
-        var mode = new ChoiceOption("--mode", "What to time: train or infer steps, optimizer (zero grads + SGD step alone, packed and per parameter), augment (on-device batch augmentation) or decode (image decoding and random-resized crops from --folder)",
-            ["train", "infer", "optimizer", "augment", "decode"], "train");
+        var mode = new ChoiceOption("--mode", "What to time: train or infer steps, optimizer (zero grads + SGD step alone, packed and per parameter), diagnostics (a training step versus the per-part gradient norms and dead units it adds), augment (on-device batch augmentation) or decode (image decoding and random-resized crops from --folder)",
+            ["train", "infer", "optimizer", "diagnostics", "augment", "decode"], "train");
         var folder = new Option<string?>("--folder") { Description = "Images to decode with --mode decode (searched recursively)" };
         var batch = new Option<int>("--batch-size", "-b") { Description = "Images per step", DefaultValueFactory = _ => 64 };
         var input = new Option<string?>("--input") { Description = "Sample shape CxHxW [default: 3x32x32 for CIFAR-stem models, else 3x224x224]" };
@@ -72,6 +72,7 @@ public static class BenchCommand
                 "augment" => RunAugment(settings, parsed.GetValue(device)!),
                 "decode" => RunDecode(settings, parsed.GetValue(folder)),
                 "optimizer" => RunOptimizer(spec!, settings, parsed.GetValue(device)!),
+                "diagnostics" => RunDiagnostics(spec!, settings, parsed.GetValue(device)!),
                 _ => parsed.GetValue(engine) == "torchsharp"
                     ? RunTorch(spec!, settings, parsed.GetValue(device)!)
                     : RunOnnx(spec!, settings),
@@ -131,6 +132,18 @@ public static class BenchCommand
         return Result("torchsharp", settings, target.ToString(), get_num_threads(), packedSeconds, DeviceMemory.InUseBytes(target),
             string.Create(CultureInfo.InvariantCulture,
                 $"packed {packedSeconds * 1000 / settings.Steps:F2} ms/step, per parameter {perParameter * 1000 / settings.Steps:F2} ms/step ({perParameter / packedSeconds:F2}x); images/s is meaningless here"));
+    }
+
+    private static BenchmarkResult RunDiagnostics(ResNetSpec spec, Settings settings, string deviceText)
+    {
+        var (target, synchronize) = Prepare(settings, deviceText);
+        using var workload = new DiagnosticsWorkload(spec, settings.Batch, settings.Input.Channels, settings.Input.Height, settings.Input.Width, target);
+        double step = BenchmarkTimer.Measure(workload.Step, settings.Warmup, settings.Steps, synchronize) / settings.Steps;
+        double gradients = BenchmarkTimer.Measure(workload.MeasureGradients, settings.Warmup, settings.Steps * 5, synchronize) / (settings.Steps * 5);
+        double dead = BenchmarkTimer.Measure(workload.MeasureDeadUnits, 1, Math.Max(1, settings.Steps / 4), synchronize) / Math.Max(1, settings.Steps / 4);
+        return Result("torchsharp", settings, target.ToString(), get_num_threads(), step * settings.Steps, DeviceMemory.InUseBytes(target),
+            string.Create(CultureInfo.InvariantCulture,
+                $"gradient norms per measured step {gradients * 1000:F3} ms ({gradients / step:P2} of a step); dead units per epoch {dead * 1000:F1} ms ({dead / step:F2} steps)"));
     }
 
     private static BenchmarkResult RunTorch(ResNetSpec spec, Settings settings, string deviceText)

@@ -27,7 +27,8 @@ public sealed class ConsoleTrainingObserver(TextWriter output, bool quiet) : Tra
         Scores(r.Evaluation) + (r.IsBest ? "  (best)" : "") +
         (r.Ema is { } ema ? $"  EMA {Scores(ema, main: true)}" : "") +
         (double.IsFinite(r.TrainImagesPerSecond) ? $"  {r.TrainImagesPerSecond:N0} img/s, eval {r.EvaluationTime.TotalSeconds:F1} s" : "") +
-        $"  {r.Elapsed.TotalSeconds:F0} s";
+        $"  {r.Elapsed.TotalSeconds:F0} s" +
+        (StageHealth.Problems(r.Stages) is { Count: > 0 } problems ? $"  warning: {string.Join("; ", problems)}" : "");
 
     /// <summary>Each head's scores: "top-1 … top-5 …" for a plain classifier; "HEAD top-1 …" or "HEAD mae … rmse …" for named heads.</summary>
     public static string Scores(NetworkEvaluation evaluation, bool main = false)

@@ -150,7 +150,8 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         return ForwardHead(ForwardFeatures(input), preLogits: true).MoveToOuterDisposeScope();
     }
 
-    private Tensor ForwardStem(Tensor input)
+    /// <summary>Image batch to the stem's output (conv, norm, activation and pooling): what the first stage takes. The caller owns the result.</summary>
+    public Tensor ForwardStem(Tensor input)
     {
         InputCheck.Validate(this, input);
         var x = InputDtype.Run(_stem.Conv, input);

@@ -27,6 +27,7 @@ public class PackedOptimizerTests
         Func<string, double> scale = name => name.StartsWith("fc", StringComparison.Ordinal) ? 1.0 : 0.3;
         return kind == "sgd"
             ? new SgdOptimizer(parameters, 0.9, nesterov: true, weightDecay: 5e-4) { LearningRateScale = scale }
+            : kind == "adam" ? new AdamOptimizer(parameters, 0.9, 0.999, 1e-8, 0.05) { LearningRateScale = scale }
             : new AdamWOptimizer(parameters, 0.9, 0.999, 1e-8, 0.05) { LearningRateScale = scale };
     }
 
@@ -48,6 +49,7 @@ public class PackedOptimizerTests
     [InlineData("sgd", false)]
     [InlineData("sgd", true)]
     [InlineData("adamw", true)]
+    [InlineData("adam", false)]
     public void PackedStepsEqualPerParameterSteps(string kind, bool channelsLast)
     {
         using var plain = Model(channelsLast);

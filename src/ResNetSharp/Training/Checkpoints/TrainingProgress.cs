@@ -9,4 +9,8 @@ namespace ResNetSharp.Training;
 /// <param name="LossScaleGoodSteps">Good steps since the loss scale last changed.</param>
 /// <param name="EmaUpdates">Updates of the weight average so far.</param>
 public sealed record TrainingProgress(int Epoch, long StepInEpoch, long GlobalStep, double BestMetric,
-    double LossScale = 65536.0, long LossScaleGoodSteps = 0, long EmaUpdates = 0);
+    double LossScale = 65536.0, long LossScaleGoodSteps = 0, long EmaUpdates = 0)
+{
+    /// <summary>The plateau schedule's state: its factor on the scheduled rate, best metric and evaluations without improvement.</summary>
+    public PlateauReduction Plateau { get; init; } = PlateauReduction.Start;
+}

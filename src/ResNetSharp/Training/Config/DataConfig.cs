@@ -27,6 +27,21 @@ public sealed record DataConfig
     /// <summary>Skip image files that do not decode (listed at the end) instead of failing.</summary>
     public bool SkipBadImages { get; init; }
 
+    /// <summary>
+    /// Per-channel mean the images are normalised with, on the 0..1 scale (null: the dataset's own, or
+    /// ImageNet's for image folders and manifests); e.g. CIFAR-10's [0.4914, 0.4822, 0.4465].
+    /// </summary>
+    public IReadOnlyList<double>? Mean { get; init; }
+
+    /// <summary>Per-channel standard deviation the images are divided by after the mean (null: as <see cref="Mean"/>).</summary>
+    public IReadOnlyList<double>? Std { get; init; }
+
+    /// <summary>
+    /// Built-in datasets: resize the images to this side (0 = as stored), bilinearly on the training device
+    /// batch by batch, as torchvision's Resize on uint8 tensors (e.g. 224 for an ImageNet-sized model).
+    /// </summary>
+    public int Resize { get; init; }
+
     /// <summary>Use only the first N training images (0 = all): for smoke runs.</summary>
     public int TrainLimit { get; init; }
 
@@ -40,9 +55,20 @@ public sealed record DataConfig
             "a validation manifest exactly when there is a training manifest");
         ConfigException.Require(Enum.IsDefined(Grayscale), $"{path}.grayscale", Grayscale, "oneChannelModel or repeatChannels");
         ConfigException.Require(ImageSize is >= 8 and <= 4096, $"{path}.imageSize", ImageSize, "8 to 4096");
+        ConfigException.Require(Mean is null || (Mean.Count is >= 1 and <= 4 && Mean.All(double.IsFinite)), $"{path}.mean", Show(Mean),
+            "1 to 4 finite numbers, one per channel");
+        ConfigException.Require(Std is null || (Std.Count is >= 1 and <= 4 && Std.All(s => s > 0 && double.IsFinite(s))), $"{path}.std", Show(Std),
+            "1 to 4 positive numbers, one per channel");
+        ConfigException.Require(Mean is null || Std is null || Mean.Count == Std.Count, $"{path}.std", Show(Std), $"as many values as {path}.mean");
+        ConfigException.Require(Resize is >= 0 and <= 4096, $"{path}.resize", Resize, "0 (as stored) or a side of 1 to 4096");
+        ConfigException.Require(Resize == 0 || (Manifest is null && !Directory.Exists(Dataset)), $"{path}.resize", Resize,
+            $"0 for image folders and manifests, which {path}.imageSize sizes");
         ConfigException.Require(TrainLimit >= 0, $"{path}.trainLimit", TrainLimit, "0 (all) or more");
         ConfigException.Require(TestLimit >= 0, $"{path}.testLimit", TestLimit, "0 (all) or more");
     }
+
+    private static string Show(IReadOnlyList<double>? values) =>
+        values is null ? "null" : $"[{string.Join(", ", values.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]";
 }
 
 /// <summary>Augmentation of training batches, and the regularisation that goes with it.</summary>

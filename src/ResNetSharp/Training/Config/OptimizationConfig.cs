@@ -6,8 +6,11 @@ public enum OptimizerKind
     /// <summary>SGD with momentum (Nesterov by default).</summary>
     Sgd,
 
-    /// <summary>AdamW.</summary>
+    /// <summary>AdamW: Adam with decoupled weight decay.</summary>
     AdamW,
+
+    /// <summary>Plain Adam, with weight decay as an L2 term added to the gradient (torch.optim.Adam).</summary>
+    Adam,
 }
 
 /// <summary>The optimiser, the batch and what shapes each step: clipping and the weight average.</summary>
@@ -28,7 +31,7 @@ public sealed record OptimizationConfig
     /// <summary>Nesterov momentum for SGD.</summary>
     public bool Nesterov { get; init; } = true;
 
-    /// <summary>Weight decay (L2 for SGD, decoupled for AdamW).</summary>
+    /// <summary>Weight decay (L2 for SGD and Adam, decoupled for AdamW).</summary>
     public double WeightDecay { get; init; } = 5e-4;
 
     /// <summary>Apply weight decay to norm parameters and biases too.</summary>
@@ -42,7 +45,7 @@ public sealed record OptimizationConfig
 
     internal void Validate(string path)
     {
-        ConfigException.Require(Enum.IsDefined(Optimizer), $"{path}.optimizer", Optimizer, "sgd or adamW");
+        ConfigException.Require(Enum.IsDefined(Optimizer), $"{path}.optimizer", Optimizer, "sgd, adam or adamW");
         ConfigException.Require(BatchSize is >= 1 and <= 1 << 20, $"{path}.batchSize", BatchSize, "1 to 1048576");
         ConfigException.Require(LearningRate > 0 && double.IsFinite(LearningRate), $"{path}.learningRate", LearningRate, "a positive number");
         ConfigException.Require(Momentum is >= 0 and < 1, $"{path}.momentum", Momentum, "in [0, 1)");
@@ -64,12 +67,39 @@ public sealed record ScheduleConfig
     /// <summary>Warm-up epochs (fractional allowed); OneCycle with 0 warms up over 30% of the run.</summary>
     public double WarmupEpochs { get; init; }
 
+    /// <summary>Step: the epochs (fractions allowed, counted from 0) at which the rate is multiplied by <see cref="Gamma"/>, e.g. [30, 60].</summary>
+    public IReadOnlyList<double> StepEpochs { get; init; } = [];
+
+    /// <summary>Step: the optimiser steps (iterations) at which the rate is multiplied by <see cref="Gamma"/>, e.g. [32000, 48000]; instead of <see cref="StepEpochs"/>.</summary>
+    public IReadOnlyList<long> StepIterations { get; init; } = [];
+
+    /// <summary>Step and plateau: the factor the rate is multiplied by at each milestone or plateau.</summary>
+    public double Gamma { get; init; } = 0.1;
+
+    /// <summary>Plateau: evaluations without improvement of the monitored metric after which the rate is multiplied by <see cref="Gamma"/> (torch ReduceLROnPlateau's patience).</summary>
+    public int PlateauPatience { get; init; } = 10;
+
     internal void Validate(string path)
     {
         ConfigException.Require(Epochs is >= 1 and <= 100_000, $"{path}.epochs", Epochs, "1 to 100000");
-        ConfigException.Require(Enum.IsDefined(Kind), $"{path}.kind", Kind, "oneCycle, cosine, multiStep or constant");
+        ConfigException.Require(Enum.IsDefined(Kind), $"{path}.kind", Kind, "oneCycle, cosine, multiStep, step, plateau or constant");
         ConfigException.Require(WarmupEpochs >= 0 && double.IsFinite(WarmupEpochs), $"{path}.warmupEpochs", WarmupEpochs, "0 or more");
+        ConfigException.Require(StepEpochs is not null && StepEpochs.All(e => e > 0 && double.IsFinite(e)) && IsAscending(StepEpochs),
+            $"{path}.stepEpochs", Show(StepEpochs), "ascending positive epochs");
+        ConfigException.Require(StepIterations is not null && StepIterations.All(i => i > 0) && IsAscending(StepIterations.Select(i => (double)i).ToList()),
+            $"{path}.stepIterations", Show(StepIterations), "ascending positive step counts");
+        ConfigException.Require(StepEpochs!.Count == 0 || StepIterations!.Count == 0, $"{path}.stepIterations", Show(StepIterations),
+            $"no iterations when {path}.stepEpochs is given");
+        ConfigException.Require(Kind != ScheduleKind.Step || StepEpochs!.Count + StepIterations!.Count > 0, $"{path}.stepEpochs", Show(StepEpochs),
+            $"the milestones of the step schedule (or {path}.stepIterations)");
+        ConfigException.Require(Gamma is > 0 and <= 1, $"{path}.gamma", Gamma, "in (0, 1]");
+        ConfigException.Require(PlateauPatience is >= 0 and <= 100_000, $"{path}.plateauPatience", PlateauPatience, "0 to 100000");
     }
+
+    private static bool IsAscending(IReadOnlyList<double> values) => values.Zip(values.Skip(1)).All(p => p.First < p.Second);
+
+    private static string Show<T>(IReadOnlyList<T>? values) =>
+        values is null ? "null" : $"[{string.Join(", ", values.Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)))}]";
 }
 
 /// <summary>The dtype and layout convolutions and linear layers compute in.</summary>

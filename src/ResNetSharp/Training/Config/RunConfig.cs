@@ -61,6 +61,12 @@ public sealed record RunConfig
     /// <summary>Stop as soon as an epoch's evaluation (of the weights, or of their average) reaches this; null = run all epochs.</summary>
     public MetricTarget? Target { get; init; }
 
+    /// <summary>
+    /// Per part of the network, the gradient norm (at logged steps, averaged per epoch) and the dead units of the
+    /// evaluation batch, in the logs each epoch, with a warning when gradients collapse or most units are dead.
+    /// </summary>
+    public bool Diagnostics { get; init; } = true;
+
     /// <summary>Average outputs with those of the mirrored images at evaluation.</summary>
     public bool FlipTestTimeAugmentation { get; init; }
 

@@ -1,3 +1,4 @@
+using ResNetSharp.Data;
 using System.Diagnostics;
 
 namespace ResNetSharp.Training;
@@ -29,6 +30,7 @@ internal sealed class EpochEnd(RunSession session, TrainingConfig config, Checkp
         {
             return (null, false);
         }
+        var stages = Health(batch);
         var evaluation = evaluations[0];
         var average = evaluations.Count > 1 ? evaluations[1] : null;
         var monitored = Monitored(evaluation);
@@ -36,14 +38,52 @@ internal sealed class EpochEnd(RunSession session, TrainingConfig config, Checkp
         bool isBest = monitored is { } m && (double.IsNaN(best) || (m.HigherIsBetter ? m.Value > best : m.Value < best));
         session.Progress = session.Progress with
         {
-            Epoch = epoch + 1, StepInEpoch = 0, BestMetric = isBest ? monitored!.Value : best,
+            Epoch = epoch + 1, StepInEpoch = 0, BestMetric = isBest ? monitored!.Value : best, Plateau = NextPlateau(monitored),
         };
         store.Save(session.Network, session.Optimizer, session.Progress, config, session.Average?.Model, isBest);
         observer.Epoch(new EpochReport(epoch, config.Schedule.Epochs, trainLoss, evaluation, elapsed, isBest)
         {
-            Ema = average, TrainImagesPerSecond = imagesPerSecond, EvaluationTime = clock.Elapsed,
+            Ema = average, TrainImagesPerSecond = imagesPerSecond, EvaluationTime = clock.Elapsed, Stages = stages,
         });
         return (evaluation, TargetReached(epoch, evaluation, average, elapsed));
+    }
+
+    /// <summary>
+    /// Each part's mean gradient norm over the epoch's measured steps and, for a catalog ResNet, its dead units on
+    /// the first evaluation batch (the validation set's first <paramref name="batch"/> images); empty when diagnostics are off.
+    /// </summary>
+    private IReadOnlyList<StageHealth> Health(int batch)
+    {
+        if (session.Gradients is not { } gradients)
+            return [];
+        var norms = gradients.TakeMeans();
+        IReadOnlyDictionary<string, (double Dead, double Zero)> dead = new Dictionary<string, (double, double)>();
+        if (session.Network.ResNetBackbone is { } resnet && session.Setup.Validation.Count > 0)
+        {
+            var data = session.Setup.Validation;
+            var order = Enumerable.Range(0, (int)Math.Min(batch, data.Count)).Select(i => (long)i).ToArray();
+            using var first = data.Batches(new BatchPlan(order, order.Length, 0, DropLast: false, 0, session.Device)).FirstOrDefault();
+            if (first is not null)
+            {
+                using var x = session.Input.Prepare(first.Images, AugmentationOptions.None, null);
+                dead = DeadUnits.Measure(resnet, x);
+            }
+        }
+        return norms.Keys.Union(dead.Keys).Select(part => new StageHealth(part, norms.GetValueOrDefault(part, double.NaN),
+            dead.TryGetValue(part, out var d) ? d.Dead : double.NaN, dead.TryGetValue(part, out d) ? d.Zero : double.NaN)).ToList();
+    }
+
+    /// <summary>The plateau schedule's state after this evaluation (unchanged for other schedules), with a message when it reduces the rate.</summary>
+    private PlateauReduction NextPlateau(Metric? monitored)
+    {
+        var plateau = session.Progress.Plateau;
+        if (config.Schedule.Kind != ScheduleKind.Plateau || monitored is null || !double.IsFinite(monitored.Value))
+            return plateau;
+        var next = plateau.After(monitored.Value, monitored.HigherIsBetter, config.Schedule.Gamma, config.Schedule.PlateauPatience);
+        if (next.Factor != plateau.Factor)
+            observer.Message($"{monitored.Name} has not improved for {config.Schedule.PlateauPatience + 1} evaluation(s): learning rate now " +
+                $"{config.Optimization.LearningRate * next.Factor:G4}");
+        return next;
     }
 
     /// <summary>The metric best weights are chosen by: the target's, else the first head's main metric.</summary>

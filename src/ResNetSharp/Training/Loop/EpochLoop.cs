@@ -62,14 +62,15 @@ internal sealed class EpochLoop(RunSession session, TrainingConfig config, Check
             if (stop.IsCancellationRequested)
                 return false;
             long step = epoch * session.StepsPerEpoch + i;
-            double learningRate = session.Schedule.At(step);
+            double learningRate = session.LearningRateAt(step);
             if (!batches.MoveNext())
                 break; // every file of the remaining batches was skipped as unreadable
             using (var batch = batches.Current)
             {
                 try
                 {
-                    if (_step.Run(session, batch, train.WantsPaddedCrop, step, learningRate, random, log.LossSum))
+                    bool logged = (step + 1) % config.Run.LogEvery == 0 || i == session.StepsPerEpoch - 1;
+                    if (_step.Run(session, batch, train.WantsPaddedCrop, step, learningRate, random, log.LossSum, logged ? log.GradientNorm : null))
                         session.Average?.Update();
                 }
                 catch (ExternalException e) when (TrainingFailures.IsOutOfMemory(e))

@@ -24,10 +24,16 @@ internal sealed class RunSession : IDisposable
     public required TrainingProgress Progress { get; set; }
     public required Device Device { get; init; }
 
+    /// <summary>Per-part gradient norms, when the run keeps diagnostics.</summary>
+    public PartGradientNorms? Gradients { get; init; }
+
     /// <summary>The weight average's network, when the run keeps one.</summary>
     public MultiHeadNetwork? AverageNetwork => Average?.Model as MultiHeadNetwork;
 
     public long TotalSteps(TrainingConfig config) => StepsPerEpoch * config.Schedule.Epochs;
+
+    /// <summary>The learning rate of 0-based <paramref name="step"/>: the schedule's, times the plateau reductions so far.</summary>
+    public double LearningRateAt(long step) => Schedule.At(step) * Progress.Plateau.Factor;
 
     public static RunSession Start(TrainingSetup setup, TrainingConfig config, Device device, CheckpointStore store, TrainingObserver observer,
         bool resume, bool force)
@@ -65,14 +71,14 @@ internal sealed class RunSession : IDisposable
             long stepsPerEpoch = train.Count / batch;
             if (stepsPerEpoch == 0)
                 throw new ConfigException("optimization.batchSize", batch, $"at most the {train.Count} training images of {train.Source}");
-            var schedule = new LearningRateSchedule(config.Schedule.Kind, config.Optimization.LearningRate, stepsPerEpoch * config.Schedule.Epochs,
-                (long)(config.Schedule.WarmupEpochs * stepsPerEpoch));
+            var schedule = LearningRateSchedule.For(config.Schedule, config.Optimization.LearningRate, stepsPerEpoch);
             var progress = CheckpointResume.Restore(store, network, optimizer, average, config, observer, resume, force)
                 ?? new TrainingProgress(0, 0, 0, double.NaN);
             return new RunSession
             {
                 Setup = setup, Network = network, Optimizer = optimizer, Average = average, Input = input, Schedule = schedule,
                 StepsPerEpoch = stepsPerEpoch, Progress = progress, Device = device,
+                Gradients = config.Run.Diagnostics ? new PartGradientNorms(network, device) : null,
                 Scaler = config.Precision.Compute == Precision.Fp16 ? new LossScaler(progress.LossScale, progress.LossScaleGoodSteps) : null,
             };
         }
@@ -93,12 +99,14 @@ internal sealed class RunSession : IDisposable
         {
             OptimizerKind.Sgd => new SgdOptimizer(parameters, o.Momentum, o.Nesterov, o.WeightDecay, o.DecayNormsAndBiases) { LearningRateScale = scale },
             OptimizerKind.AdamW => new AdamWOptimizer(parameters, 0.9, 0.999, 1e-8, o.WeightDecay, o.DecayNormsAndBiases) { LearningRateScale = scale },
-            _ => throw new ConfigException("optimization.optimizer", o.Optimizer, "sgd or adamW"),
+            OptimizerKind.Adam => new AdamOptimizer(parameters, 0.9, 0.999, 1e-8, o.WeightDecay, o.DecayNormsAndBiases) { LearningRateScale = scale },
+            _ => throw new ConfigException("optimization.optimizer", o.Optimizer, "sgd, adam or adamW"),
         };
     }
 
     public void Dispose()
     {
+        Gradients?.Dispose();
         Average?.Dispose();
         Network.Dispose();
     }

@@ -19,6 +19,9 @@ internal sealed class StepLog(RunSession session, TrainingConfig config, Trainin
     /// <summary>The device-side float64 sum the steps add their loss to.</summary>
     public Tensor LossSum { get; } = zeros([], ScalarType.Float64, session.Device);
 
+    /// <summary>The total gradient norm of the last measured step, on the device (NaN until one is measured).</summary>
+    public Tensor GradientNorm { get; } = full([], double.NaN, ScalarType.Float64, session.Device);
+
     /// <summary>After step <paramref name="step"/>: reads the losses back when logging (every N steps, at <paramref name="last"/> of an epoch, or when <paramref name="force"/>d).</summary>
     public void AfterStep(int epoch, long step, double learningRate, bool last, bool force)
     {
@@ -41,7 +44,11 @@ internal sealed class StepLog(RunSession session, TrainingConfig config, Trainin
         if (report)
         {
             observer.Step(new StepReport(epoch, step, session.TotalSteps(config), mean, learningRate,
-                _count * config.Optimization.BatchSize / _clock.Elapsed.TotalSeconds) { StepsPerEpoch = session.StepsPerEpoch });
+                _count * config.Optimization.BatchSize / _clock.Elapsed.TotalSeconds)
+            {
+                StepsPerEpoch = session.StepsPerEpoch, GradientNorm = GradientNorm.item<double>(),
+            });
+            GradientNorm.fill_(double.NaN);
             _clock.Restart();
         }
         if (_count > 0)
@@ -63,5 +70,9 @@ internal sealed class StepLog(RunSession session, TrainingConfig config, Trainin
     /// <summary>Starts the throughput clock again (after an evaluation).</summary>
     public void RestartClock() => _clock.Restart();
 
-    public void Dispose() => LossSum.Dispose();
+    public void Dispose()
+    {
+        LossSum.Dispose();
+        GradientNorm.Dispose();
+    }
 }

@@ -10,8 +10,13 @@ namespace ResNetSharp.Training;
 /// </summary>
 internal sealed class TrainingStep(TrainingConfig config, Device device, FaultInjection? fault)
 {
-    /// <summary>Runs step <paramref name="step"/>; returns whether the optimiser stepped (false: an fp16 step skipped for inf/NaN gradients).</summary>
-    public bool Run(RunSession session, LabelledBatch batch, bool paddedCrop, long step, double learningRate, StepRandom random, Tensor lossSum)
+    /// <summary>
+    /// Runs step <paramref name="step"/>; returns whether the optimiser stepped (false: an fp16 step skipped for
+    /// inf/NaN gradients). With <paramref name="gradientNorm"/>, the gradients (unscaled, before clipping) are
+    /// measured per part and their total norm is copied there, on the device.
+    /// </summary>
+    public bool Run(RunSession session, LabelledBatch batch, bool paddedCrop, long step, double learningRate, StepRandom random, Tensor lossSum,
+        Tensor? gradientNorm = null)
     {
         using var scope = NewDisposeScope();
         long seed = Seeds.Mix(config.Run.Seed, step);
@@ -27,6 +32,8 @@ internal sealed class TrainingStep(TrainingConfig config, Device device, FaultIn
         optimizer.ZeroGrad();
         if (!LossScaler.Backward(loss, session.Scaler, optimizer))
             return false;
+        if (gradientNorm is not null && session.Gradients is { } gradients)
+            gradientNorm.copy_(gradients.Measure());
         if (config.Optimization.GradientClip > 0)
             optimizer.ClipGradientNorm(config.Optimization.GradientClip);
         optimizer.Step(learningRate);

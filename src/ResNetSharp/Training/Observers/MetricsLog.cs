@@ -12,7 +12,8 @@ namespace ResNetSharp.Training;
 /// <remarks>
 /// epochs.csv always starts with epoch, train_loss, test_loss, top1, top5, seconds, ema_top1,
 /// train_images_per_second and eval_seconds (top1, top5 and ema_top1 are the first classification head's,
-/// NaN without one); a network with named heads adds HEAD.METRIC and ema.HEAD.METRIC columns after them.
+/// NaN without one); a network with named heads adds HEAD.METRIC and ema.HEAD.METRIC columns after them, and
+/// diagnostics add grad_norm.PART and dead_units.PART per part of the network (see <see cref="StageHealth"/>).
 /// </remarks>
 public sealed class MetricsLog(string folder) : TrainingObserver
 {
@@ -33,6 +34,7 @@ public sealed class MetricsLog(string folder) : TrainingObserver
         Append(JsonLinesPath, JsonSerializer.Serialize(new
         {
             kind = "step", epoch = report.Epoch + 1, step = report.Step + 1, report.Loss, report.LearningRate, report.ImagesPerSecond,
+            gradNorm = double.IsNaN(report.GradientNorm) ? (double?)null : report.GradientNorm,
         }, Json));
 
     /// <inheritdoc />
@@ -47,6 +49,8 @@ public sealed class MetricsLog(string folder) : TrainingObserver
             emaTop5 = report.Ema?.Classification?.Top5, trainImagesPerSecond = report.TrainImagesPerSecond,
             evaluationSeconds = report.EvaluationTime.TotalSeconds,
             heads = heads.Count == 0 ? null : heads.ToDictionary(c => c.Name, c => c.Value),
+            stages = report.Stages.Count == 0 ? null : report.Stages.ToDictionary(s => s.Part,
+                s => new { gradNorm = s.GradientNorm, deadUnits = s.DeadUnits, zeroActivations = s.ZeroActivations }),
         }, Json));
         var columns = new List<(string Name, double Value)>
         {
@@ -56,6 +60,8 @@ public sealed class MetricsLog(string folder) : TrainingObserver
             ("eval_seconds", report.EvaluationTime.TotalSeconds),
         };
         columns.AddRange(heads);
+        foreach (var stage in report.Stages)
+            columns.AddRange([($"grad_norm.{stage.Part}", stage.GradientNorm), ($"dead_units.{stage.Part}", stage.DeadUnits)]);
         DropRowsFrom(report.Epoch + 1);
         if (!File.Exists(CsvPath))
             Append(CsvPath, string.Join(",", columns.Select(c => c.Name)));

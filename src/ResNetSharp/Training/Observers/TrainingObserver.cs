@@ -11,6 +11,9 @@ public sealed record StepReport(int Epoch, long Step, long TotalSteps, double Lo
 {
     /// <summary>Steps in one epoch.</summary>
     public long StepsPerEpoch { get; init; } = 1;
+
+    /// <summary>L2 norm of all gradients at this step (unscaled, before clipping); NaN when not measured (diagnostics off).</summary>
+    public double GradientNorm { get; init; } = double.NaN;
 }
 
 /// <summary>An epoch's end.</summary>
@@ -33,6 +36,9 @@ public sealed record EpochReport(int Epoch, int Epochs, double TrainLoss, Networ
 
     /// <summary>Wall time of this epoch's evaluation.</summary>
     public TimeSpan EvaluationTime { get; init; }
+
+    /// <summary>Gradient norms and dead units per part of the network (empty when diagnostics are off); see <see cref="StageHealth"/>.</summary>
+    public IReadOnlyList<StageHealth> Stages { get; init; } = [];
 }
 
 /// <summary>Receives what a training run does; every method does nothing unless overridden.</summary>

@@ -86,7 +86,7 @@ internal static class ConfigSetup
     {
         var (channels, size, _) = train.ImageShape;
         if (config.Data.Manifest is not null || Directory.Exists(config.Data.Dataset))
-            return ImagePreprocessing.ForCrop(config.Data.ImageSize);
+            return ImagePreprocessing.ForCrop(config.Data.ImageSize) with { Mean = train.Mean, Std = train.Std };
         bool gray = channels == 1;
         // A grayscale dataset fed to a 3-channel model repeats its one channel (and its statistics).
         var mean = gray && modelChannels == 3 ? Enumerable.Repeat(train.Mean[0], 3).ToList() : train.Mean;

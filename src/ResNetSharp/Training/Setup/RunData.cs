@@ -50,8 +50,9 @@ internal sealed class RunData(TrainingConfig config, Device device, string? data
     {
         train = train.Take(Data.TrainLimit);
         validation = validation.Take(Data.TestLimit);
-        var mean = ImagePreprocessing.ImageNetMean;
-        var std = ImagePreprocessing.ImageNetStd;
+        var mean = Data.Mean ?? ImagePreprocessing.ImageNetMean;
+        var std = Data.Std ?? ImagePreprocessing.ImageNetStd;
+        CheckChannels(3, "image files");
         if (Data.InMemoryImages)
         {
             var inMemory = InMemoryImageFiles.Load(train, Data.ImageSize, mean, std, BadImages, ReportSkipped, device);
@@ -61,12 +62,25 @@ internal sealed class RunData(TrainingConfig config, Device device, string? data
             new StreamedImageSet(validation, Data.ImageSize, training: false, config.Run.Seed, mean, std, BadImages, ReportSkipped));
     }
 
-    private InMemoryImageSet InMemory(DatasetSplit split, int limit)
+    /// <summary>A built-in dataset on the device, with the configured normalisation, resized batch by batch when asked.</summary>
+    private LabelledImageSet InMemory(DatasetSplit split, int limit)
     {
         using var data = DatasetCatalog.Load(Data.Dataset, split, dataDir);
         using var taken = data.Take(limit > 0 ? limit : data.Count);
-        return new InMemoryImageSet(taken.Images.to(device), [LabelColumn.Classes(InMemoryImageSet.ClassColumn, taken.ClassNames)],
-            new Dictionary<string, Tensor> { [InMemoryImageSet.ClassColumn] = taken.Labels.to(device) }, taken.Mean, taken.Std, taken.Source);
+        CheckChannels(taken.ImageShape.Channels, taken.Source);
+        var set = new InMemoryImageSet(taken.Images.to(device), [LabelColumn.Classes(InMemoryImageSet.ClassColumn, taken.ClassNames)],
+            new Dictionary<string, Tensor> { [InMemoryImageSet.ClassColumn] = taken.Labels.to(device) }, Data.Mean ?? taken.Mean, Data.Std ?? taken.Std,
+            taken.Source);
+        return Data.Resize > 0 ? new ResizedImageSet(set, Data.Resize) : set;
+    }
+
+    /// <summary>Configured statistics have one value per channel of the data.</summary>
+    private void CheckChannels(int channels, string source)
+    {
+        if (Data.Mean is { } mean && mean.Count != channels)
+            throw new ConfigException("data.mean", $"{mean.Count} value(s)", $"{channels}, one per channel of {source}");
+        if (Data.Std is { } std && std.Count != channels)
+            throw new ConfigException("data.std", $"{std.Count} value(s)", $"{channels}, one per channel of {source}");
     }
 
     private void ReportSkipped(IReadOnlyList<(string Path, string Problem)> skipped)

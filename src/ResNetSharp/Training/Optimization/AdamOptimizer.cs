@@ -1,0 +1,28 @@
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Training;
+
+/// <summary>
+/// Adam with weight decay as an L2 term added to the gradient, exactly as torch.optim.Adam (no amsgrad): the
+/// decay then passes through the adaptive scaling, unlike <see cref="AdamWOptimizer"/>'s.
+/// </summary>
+public sealed class AdamOptimizer(IEnumerable<(string Name, Tensor Parameter)> parameters, double beta1, double beta2, double epsilon,
+    double weightDecay, bool decayNormsAndBiases = false) : Optimizer(parameters, weightDecay, decayNormsAndBiases)
+{
+    /// <inheritdoc />
+    protected override IReadOnlyList<string> StateBuffers => ["exp_avg", "exp_avg_sq"];
+
+    /// <inheritdoc />
+    protected override void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, Tensor? scratch, double weightDecay, double learningRate)
+    {
+        // The decayed gradient goes into the scratch (a group's) or a temporary; the next use of the scratch
+        // is the square root below, after both moments have read it.
+        var g = weightDecay == 0 ? grad : scratch is null ? grad.add(parameter, weightDecay) : scratch.copy_(grad).add_(parameter, weightDecay);
+        var mean = state("exp_avg").mul_(beta1).add_(g, 1 - beta1);
+        var variance = state("exp_avg_sq").mul_(beta2).addcmul_(g, g, 1 - beta2);
+        double correction1 = 1 - Math.Pow(beta1, Steps);
+        double correction2 = 1 - Math.Pow(beta2, Steps);
+        var denominator = (scratch is null ? variance.sqrt() : scratch.copy_(variance).sqrt_()).div_(Math.Sqrt(correction2)).add_(epsilon);
+        parameter.addcdiv_(mean, denominator, -learningRate / correction1);
+    }
+}
