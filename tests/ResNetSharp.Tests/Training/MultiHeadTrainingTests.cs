@@ -136,7 +136,8 @@ public class MultiHeadTrainingTests
         var (contiguous, _) = Train(discs.Config, discs.Folder("contiguous"));
         var (nhwc, _) = Train(discs.Config with { Precision = new PrecisionConfig { ChannelsLast = true } }, discs.Folder("nhwc"));
 
-        // Convolutions sum in another order in NHWC: the weights after six SGD steps agree to float rounding, not bit for bit.
+        // Convolutions sum in another order in NHWC (gradients agree to about 1e-4 relative, see LowPrecisionAndLayoutTests);
+        // six SGD steps with momentum through batch norm carry that to about 1e-3 of a tensor's largest weight, not more.
         using var expected = Checkpoint(discs.Folder("contiguous"));
         using var actual = Checkpoint(discs.Folder("nhwc"));
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
@@ -144,7 +145,7 @@ public class MultiHeadTrainingTests
         {
             double scale = Math.Max(1e-2, e.abs().max().item<double>());
             double difference = e.sub(actual[name]).abs().max().item<double>();
-            Assert.True(difference <= 1e-4 * scale, $"{name}: differs by {difference:G3} against values up to {scale:G3}");
+            Assert.True(difference <= 2e-3 * scale, $"{name}: differs by {difference:G3} against values up to {scale:G3}");
         }
         var a = (RegressionResult)contiguous.LastEvaluation!.Heads["radius"];
         var b = (RegressionResult)nhwc.LastEvaluation!.Heads["radius"];
