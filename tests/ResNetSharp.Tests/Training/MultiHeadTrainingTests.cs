@@ -137,15 +137,16 @@ public class MultiHeadTrainingTests
         var (nhwc, _) = Train(discs.Config with { Precision = new PrecisionConfig { ChannelsLast = true } }, discs.Folder("nhwc"));
 
         // Convolutions sum in another order in NHWC (gradients agree to about 1e-4 relative, see LowPrecisionAndLayoutTests);
-        // six SGD steps with momentum through batch norm carry that to about 1e-3 of a tensor's largest weight, not more.
+        // six SGD steps with momentum through batch norm carry that to a few 1e-4 (measured: 2.5e-4 on conv1.weight, 1.3e-4
+        // on bn1.bias). A layout mistake moves weights by tenths.
         using var expected = Checkpoint(discs.Folder("contiguous"));
         using var actual = Checkpoint(discs.Folder("nhwc"));
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         foreach (var (name, e) in expected)
         {
-            double scale = Math.Max(1e-2, e.abs().max().item<double>());
+            double scale = e.abs().max().item<double>();
             double difference = e.sub(actual[name]).abs().max().item<double>();
-            Assert.True(difference <= 2e-3 * scale, $"{name}: differs by {difference:G3} against values up to {scale:G3}");
+            Assert.True(difference <= 5e-4 + 2e-3 * scale, $"{name}: differs by {difference:G3} against values up to {scale:G3}");
         }
         var a = (RegressionResult)contiguous.LastEvaluation!.Heads["radius"];
         var b = (RegressionResult)nhwc.LastEvaluation!.Heads["radius"];
