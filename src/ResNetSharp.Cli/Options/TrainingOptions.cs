@@ -151,9 +151,13 @@ public sealed class TrainingOptions
         return parsed.GetValue(_config) is { } file ? new FormatException($"{file.FullName}: {error.Message}", error) : new UsageException(error.Message);
     }
 
-    /// <summary>Property names inside an explanation replaced by their flags (e.g. "fewer than schedule.epochs").</summary>
+    /// <summary>
+    /// Property paths inside an explanation replaced by their flags (e.g. "fewer than schedule.epochs"); only dotted
+    /// paths, since a top-level name is also a word ("a metric of the heads" is not about --heads).
+    /// </summary>
     private string Flags(string text) =>
-        _options.OrderByDescending(o => o.Property.Length).Aggregate(text, (current, o) => current.Replace(o.Property, o.Flag, StringComparison.Ordinal));
+        _options.Where(o => o.Property.Contains('.')).OrderByDescending(o => o.Property.Length)
+            .Aggregate(text, (current, o) => current.Replace(o.Property, o.Flag, StringComparison.Ordinal));
 
     private static void Set(JsonObject root, string path, JsonNode value)
     {

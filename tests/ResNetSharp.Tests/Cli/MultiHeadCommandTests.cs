@@ -1,7 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using ResNetSharp.Cli;
+using ResNetSharp.Data.Images;
+using ResNetSharp.Imaging;
+using ResNetSharp.Interop;
 using SkiaSharp;
+using static TorchSharp.torch;
 
 namespace ResNetSharp.Tests.Cli;
 
@@ -72,31 +76,61 @@ public class MultiHeadCommandTests
         Assert.True(mae < 0.5 * radiusStd, $"radius MAE {mae:F3} px against a spread of {radiusStd:F3} px");
         Assert.True(top1 > 0.9, $"colour top-1 {top1:P1} (chance 33%)");
 
-        // predict --json on an image: outputs by head, the radius in pixels, top classes for the colour.
+        // predict --json on an image: outputs by head, the radius in pixels, top classes for the colour; ONNX Runtime agrees.
         string image = folder.File("val/0.png");
-        var (pCode, pOutput, pError) = Run("predict", "--weights", run, "--device", "cpu", "--json", image);
-        Assert.True(pCode == 0, pError);
-        var outputs = JsonDocument.Parse(pOutput).RootElement.GetProperty("outputs");
+        var outputs = PredictExportAndCompareOnnx(folder, run, image, ["radius", "colour"]);
         Assert.Equal(1, outputs.GetProperty("radius")[0].GetArrayLength());
         Assert.Equal(3, outputs.GetProperty("colour")[0].GetArrayLength());
         Assert.InRange(outputs.GetProperty("radius")[0][0].GetDouble(), 1, 12);
 
-        // export --format onnx: one output per head, named after it, that ONNX Runtime reproduces.
-        string onnx = folder.File("discs.onnx");
+        // predict --json on a .npy of two preprocessed images: a row per image under every head, the first the image's own.
+        var card = ModelCard.FromMetadata(SafetensorsFile.ReadHeader(Path.Combine(run, "last.safetensors")).Metadata, run)!;
+        string npy = folder.File("two.npy");
+        using (var pixels = stack([.. new[] { image, folder.File("val/1.png") }.Select(p => card.Preprocessing.ResizeAndCrop(ImageDecoder.Decode(p)).ToTensor())]))
+        using (var normalized = card.Preprocessing.Normalize(pixels, CPU))
+            NpyFile.WriteFloat32Array(npy, normalized.data<float>().ToArray(), normalized.shape);
+        var (nCode, nOutput, nError) = Run("predict", "--weights", run, "--device", "cpu", "--json", npy);
+        Assert.True(nCode == 0, nError);
+        var rows = JsonDocument.Parse(nOutput).RootElement;
+        Assert.Equal([npy + "[0]", npy + "[1]"], rows.GetProperty("inputs").EnumerateArray().Select(e => e.GetString()));
+        foreach (var head in new[] { "radius", "colour" })
+        {
+            Assert.Equal(2, rows.GetProperty("outputs").GetProperty(head).GetArrayLength());
+            AssertClose(Values(outputs, head, 0), Values(rows.GetProperty("outputs"), head, 0), 1e-5f, $".npy row 0, {head}");
+        }
+    }
+
+    /// <summary>
+    /// predict --json on <paramref name="image"/>, export --format onnx, then predict --onnx --json: the ONNX model has one
+    /// output per head, named after it (then the embedding), and ONNX Runtime reproduces each head's outputs to 1e-4 of
+    /// their largest magnitude. Returns TorchSharp's outputs.
+    /// </summary>
+    private static JsonElement PredictExportAndCompareOnnx(TemporaryFolder folder, string run, string image, string[] heads)
+    {
+        var (pCode, pOutput, pError) = Run("predict", "--weights", run, "--device", "cpu", "--json", image);
+        Assert.True(pCode == 0, pError);
+        var outputs = JsonDocument.Parse(pOutput).RootElement.GetProperty("outputs").Clone();
+        string onnx = folder.File("model.onnx");
         var (xCode, _, xError) = Run("export", "--weights", run, "--format", "onnx", "-o", onnx, "--device", "cpu");
         Assert.True(xCode == 0, xError);
         using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx))
-            Assert.Equal(["radius", "colour", "embedding"], session.OutputMetadata.Keys);
+            Assert.Equal([.. heads, "embedding"], session.OutputMetadata.Keys);
         var (oCode, oOutput, oError) = Run("predict", "--onnx", onnx, "--json", image);
         Assert.True(oCode == 0, oError);
         var onnxOutputs = JsonDocument.Parse(oOutput).RootElement.GetProperty("outputs");
-        foreach (var head in new[] { "radius", "colour" })
-        {
-            var expected = outputs.GetProperty(head)[0].EnumerateArray().Select(e => e.GetSingle()).ToArray();
-            var actual = onnxOutputs.GetProperty(head)[0].EnumerateArray().Select(e => e.GetSingle()).ToArray();
-            float scale = expected.Max(MathF.Abs);
-            Assert.True(expected.Zip(actual).All(p => MathF.Abs(p.First - p.Second) <= 1e-4f * scale), $"{head}: {string.Join(" ", expected)} vs {string.Join(" ", actual)}");
-        }
+        foreach (var head in heads)
+            AssertClose(Values(outputs, head, 0), Values(onnxOutputs, head, 0), 1e-4f, $"ONNX Runtime, {head}");
+        return outputs;
+    }
+
+    private static float[] Values(JsonElement outputs, string head, int row) =>
+        outputs.GetProperty(head)[row].EnumerateArray().Select(e => e.GetSingle()).ToArray();
+
+    private static void AssertClose(float[] expected, float[] actual, float relative, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        float scale = expected.Max(MathF.Abs);
+        Assert.True(expected.Zip(actual).All(p => MathF.Abs(p.First - p.Second) <= relative * scale), $"{what}: {string.Join(" ", expected)} vs {string.Join(" ", actual)}");
     }
 
     /// <summary>Fashion-MNIST's item and its group (tops, bottoms, dresses, footwear, bags), from the real files.</summary>
@@ -141,6 +175,11 @@ public class MultiHeadCommandTests
         Assert.True(item > 0.5, $"item top-1 {item:P1} (chance 10%)");
         Assert.True(group > 0.7, $"group top-1 {group:P1} (chance 40% for the largest group)");
         Assert.True(File.Exists(Path.Combine(run, "head-item.png")) && File.Exists(Path.Combine(run, "head-group.png")));
+
+        // The real images through predict, the ONNX export and ONNX Runtime: each head's outputs agree.
+        var outputs = PredictExportAndCompareOnnx(folder, run, folder.File("test/0.png"), ["item", "group"]);
+        Assert.Equal(10, outputs.GetProperty("item")[0].GetArrayLength());
+        Assert.Equal(5, outputs.GetProperty("group")[0].GetArrayLength());
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace ResNetSharp.Tests.Training;
 public class TensorBoardLogTests
 {
     /// <summary>Reads the (tag, step, value) scalars of TensorBoard event files (TFRecord framing: length, CRC, event, CRC).</summary>
-    private static List<(string Tag, long Step, float Value)> ReadScalars(string folder)
+    internal static List<(string Tag, long Step, float Value)> ReadScalars(string folder)
     {
         var scalars = new List<(string, long, float)>();
         foreach (var file in Directory.GetFiles(folder, "events.out.tfevents.*"))

@@ -96,7 +96,7 @@ internal sealed class EpochEnd(RunSession session, TrainingConfig config, Checkp
         if (config.Run.Target is not { } target)
             return false;
         var found = evaluation.Find(target.Head, target.Metric)
-            ?? throw new ConfigException("run.target", target, $"a metric of the heads ({string.Join("; ", evaluation.Heads.Select(h => $"{h.Key}: {string.Join(", ", h.Value.Metrics.Select(m => m.Name))}"))})");
+            ?? throw TargetMetrics.NotAMetricOf(target, evaluation.Heads.Select(h => (h.Key, h.Value.Metrics.Select(m => m.Name))));
         bool Reached(Metric m) => m.HigherIsBetter ? m.Value >= target.Value : m.Value <= target.Value;
         var averaged = average?.Find(found.Head, target.Metric)?.Metric;
         if (!Reached(found.Metric) && (averaged is null || !Reached(averaged)))

@@ -43,6 +43,8 @@ internal sealed class RunSession : IDisposable
         WeightAverage? average = null;
         try
         {
+            if (config.Run.Target is { } target)
+                TargetMetrics.Check(target, network.Heads);
             if (config.Transfer.InitialWeights is { } initial)
                 observer.Message(TransferLearning.LoadInitialWeights(network, initial));
             TransferLearning.CheckParts(network, config.Transfer.Freeze);
