@@ -20,7 +20,7 @@ fashion() {
   # Inference only: oneDNN is safe there on VMs that hide their caches (see README), and 4x faster.
   export RESNETSHARP_MKLDNN=${RESNETSHARP_MKLDNN:-on}
   # 2. Fashion-MNIST as PNG folders (train/CLASS/*.png, test/CLASS/*.png): what resnet index build reads.
-  python3 bench/fashion_mnist_pngs.py --data "$data" --train "${INDEX_IMAGES:-60000}" --test "${QUERY_IMAGES:-10000}" "$work/png"
+  /usr/bin/python3 bench/fashion_mnist_pngs.py --data "$data" --train "${INDEX_IMAGES:-60000}" --test "${QUERY_IMAGES:-10000}" "$work/png"
   # 3. The index of the 60,000 training images, default settings.
   if [ ! -f "$work/index/index.json" ]; then
     local start; start=$(date +%s.%N)
