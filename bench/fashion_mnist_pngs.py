@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes Fashion-MNIST as PNG files, one folder per class: OUT/train/CLASS/NNNNN.png and OUT/test/CLASS/NNNNN.png.
 
-Usage: python3 bench/fashion_mnist_pngs.py [--data /usr/share/datasets/fashion-mnist] OUT
+Usage: python3 bench/fashion_mnist_pngs.py [--data /usr/share/datasets/fashion-mnist] [--train N] [--test M] OUT
+(--train/--test: only the first N/M images of each split; all by default)
 """
 import argparse
 import gzip
@@ -20,8 +21,9 @@ def read_idx(path):
         return dims, f.read()
 
 
-def write_split(data, prefix, out):
+def write_split(data, prefix, out, limit=None):
     (count, rows, cols), pixels = read_idx(os.path.join(data, f"{prefix}-images-idx3-ubyte.gz"))
+    count = min(count, limit or count)
     _, labels = read_idx(os.path.join(data, f"{prefix}-labels-idx1-ubyte.gz"))
     for name in CLASSES:
         os.makedirs(os.path.join(out, name), exist_ok=True)
@@ -35,11 +37,13 @@ def write_split(data, prefix, out):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    parser.add_argument("--train", type=int, help="write only the first N training images")
+    parser.add_argument("--test", type=int, help="write only the first N test images")
     parser.add_argument("out")
     args = parser.parse_args()
-    for prefix, split in (("train", "train"), ("t10k", "test")):
+    for prefix, split, limit in (("train", "train", args.train), ("t10k", "test", args.test)):
         if not os.path.isdir(os.path.join(args.out, split)):
-            n = write_split(args.data, prefix, os.path.join(args.out, split))
+            n = write_split(args.data, prefix, os.path.join(args.out, split), limit)
             print(f"{split}: {n} images")
 
 

@@ -3,11 +3,18 @@
 # bags), from CSV manifests of PNG files written from the real IDX files. Trains, evaluates by head,
 # exports ONNX with one output per head and checks that ONNX Runtime gives what TorchSharp gives.
 # Usage: bench/fashion_two_heads.sh [TRAIN_IMAGES] [VAL_IMAGES] [EPOCHS]   (defaults 6000 1000 3)
+#   MODEL (default resnet18_cifar): a catalogue name or a spec file, e.g. bench/recipes/resnet18_cifar_narrow.json.
+#   CLI: a folder holding a Release build of resnet.dll to use instead of building one.
+#   WORK: keep the manifests, the run (epochs.csv, head-item.png, head-group.png) and the ONNX file there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 train=${1:-6000}; val=${2:-1000}; epochs=${3:-3}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+if [ -n "${WORK:-}" ]; then
+  work=$WORK; rm -rf "$work"; mkdir -p "$work"
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
 /usr/bin/python3 - "$work" "$train" "$val" <<'PY'
 import gzip, os, struct, sys, zlib
 work, ntrain, nval = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -35,7 +42,10 @@ for split, images, labels, count in [('train', 'train-images-idx3-ubyte', 'train
             png(os.path.join(work, split, f'{i}.png'), pixels[i * 784:(i + 1) * 784])
             csv.write(f'{split}/{i}.png,{items[classes[i]]},{groups[classes[i]]}\n')
 PY
-resnet() { dotnet run -c Release --project src/ResNetSharp.Cli --no-launch-profile -- "$@"; }
+# CLI: a folder with a Release build of resnet.dll already made (it is 1.7 GB with libtorch), else one is built in WORK.
+cli=${CLI:-$work/cli}
+[ -f "$cli/resnet.dll" ] || dotnet build -c Release src/ResNetSharp.Cli -o "$cli" -v q -nologo >/dev/null
+resnet() { dotnet "$cli/resnet.dll" "$@"; }
 start=$(date +%s)
 resnet train --manifest "$work/train.csv" --val-manifest "$work/val.csv" --heads item=classification,group=classification \
   --model "${MODEL:-resnet18_cifar}" --image-size 28 --in-memory-images --epochs "$epochs" --batch-size 128 --lr 0.1 -o "$work/run" --quiet

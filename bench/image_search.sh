@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Image search benchmark (issue 17): retrieval quality on Fashion-MNIST and scaling on synthetic vectors.
 #   bash bench/image_search.sh fashion      # train a short CPU run, index the training set, query with the test set
+#     TRAIN_LIMIT (10000 images trained on), INDEX_IMAGES (60000 indexed), QUERY_IMAGES (10000 queries) shrink it
 #   bash bench/image_search.sh scaling      # 10k, 100k and 1M synthetic 512-d vectors: build, memory, queries/s, recall@10
 # WORK (default /tmp/resnetsharp-image-search) keeps the run, the PNGs and the index between calls.
 set -euo pipefail
@@ -15,11 +16,11 @@ fashion() {
   # 1. A model trained by resnet train for a short CPU run: resnet18_cifar at a quarter of its width (128 features),
   #    one epoch of 10,000 images, so that embedding 70,000 images stays minutes on two cores.
   [ -f "$work/run/best.safetensors" ] || $resnet train --data-dir "$data" --model bench/recipes/resnet18_cifar_narrow.json \
-      --epochs 1 --train-limit 10000 --test-limit 2000 --batch-size 64 --device cpu -o "$work/run" --quiet | tail -n 3
+      --epochs 1 --train-limit "${TRAIN_LIMIT:-10000}" --test-limit 2000 --batch-size 64 --device cpu -o "$work/run" --quiet | tail -n 3
   # Inference only: oneDNN is safe there on VMs that hide their caches (see README), and 4x faster.
   export RESNETSHARP_MKLDNN=${RESNETSHARP_MKLDNN:-on}
   # 2. Fashion-MNIST as PNG folders (train/CLASS/*.png, test/CLASS/*.png): what resnet index build reads.
-  python3 bench/fashion_mnist_pngs.py --data "$data" "$work/png"
+  /usr/bin/python3 bench/fashion_mnist_pngs.py --data "$data" --train "${INDEX_IMAGES:-60000}" --test "${QUERY_IMAGES:-10000}" "$work/png"
   # 3. The index of the 60,000 training images, default settings.
   if [ ! -f "$work/index/index.json" ]; then
     local start; start=$(date +%s.%N)
@@ -31,7 +32,7 @@ fashion() {
   for mode in hnsw exact; do
     local start; start=$(date +%s.%N)
     $resnet search --index "$work/index" "$work/queries.npy" -k 10 --json $([ $mode = exact ] && echo --exact) > "$work/$mode.json"
-    echo "search $mode: $(python3 -c "print(round($(date +%s.%N) - $start, 1))") s for 10,000 queries (process start included)"
+    echo "search $mode: $(python3 -c "print(round($(date +%s.%N) - $start, 1))") s for ${QUERY_IMAGES:-10000} queries (process start included)"
   done
   python3 - "$work" <<'PY'
 import json, os, sys

@@ -4,6 +4,7 @@ using ResNetSharp.Common;
 using ResNetSharp.Interop;
 using ResNetSharp.Interop.Pth;
 using ResNetSharp.Models;
+using ResNetSharp.Zoo;
 
 namespace ResNetSharp.Cli.Commands;
 
@@ -43,7 +44,7 @@ public static class ExportCommand
             switch (format.Value(parsed))
             {
                 case Format.Onnx:
-                    WriteOnnx(loaded, path, !parsed.GetValue(noFold));
+                    WriteOnnx(loaded, path, !parsed.GetValue(noFold), loaded.WeightsFile);
                     break;
                 case Format.Safetensors:
                     SafetensorsFile.Save(path, entries, loaded.Metadata());
@@ -67,7 +68,7 @@ public static class ExportCommand
         switch (format)
         {
             case Format.Onnx:
-                WriteOnnx(loaded, path, fold);
+                WriteOnnx(loaded, path, fold, source);
                 break;
             case Format.Safetensors:
                 SafetensorsFile.Save(path, entries, WeightFile.ReadMetadata(source));
@@ -81,10 +82,13 @@ public static class ExportCommand
         return 0;
     }
 
-    /// <summary>The ONNX model of the weights (the outputs resnet predict and serve give), written atomically.</summary>
-    private static void WriteOnnx(ILoadedWeights loaded, string path, bool fold)
+    /// <summary>
+    /// The ONNX model of the weights (the outputs resnet predict and serve give), written atomically, with the digest of
+    /// <paramref name="source"/> so that resnet serve can tell whether an image index was built from the same weights.
+    /// </summary>
+    private static void WriteOnnx(ILoadedWeights loaded, string path, bool fold, string source)
     {
-        byte[] bytes = loaded.ToOnnx(fold);
+        byte[] bytes = loaded.ToOnnx(fold, WeightsCache.FileDigest(source));
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 }

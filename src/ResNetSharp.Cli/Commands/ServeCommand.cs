@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Net;
 using ResNetSharp.Cli.Options;
 using ResNetSharp.Inference;
+using ResNetSharp.Interop.Onnx;
+using ResNetSharp.Search;
 using ResNetSharp.Serving;
+using ResNetSharp.Zoo;
 
 namespace ResNetSharp.Cli.Commands;
 
@@ -15,7 +18,7 @@ public static class ServeCommand
         var model = new InferenceModelOptions();
         var onnx = new Option<FileInfo?>("--onnx") { Description = "Serve an exported ONNX model with ONNX Runtime (no libtorch; replaces --weights)" };
         var engine = new ChoiceOption("--engine", "For --weights: auto is ONNX Runtime on a CPU, TorchSharp on a GPU", ["auto", "onnxruntime", "torchsharp"], "auto");
-        var index = new Option<FileInfo?>("--index") { Description = "Image index to answer POST /v1/search from (built by resnet index)" };
+        var index = new Option<DirectoryInfo?>("--index") { Description = "Image index folder to answer POST /v1/search from (built by 'resnet index build' with the same weights)" };
         var host = new Option<string>("--host") { Description = "Address to listen on; 0.0.0.0 accepts other machines", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "TCP port (0: any free port, printed at start)", DefaultValueFactory = _ => 8080 };
         var maxBatch = new Option<int>("--max-batch") { Description = "Most images per model call (1: one at a time)", DefaultValueFactory = _ => 32 };
@@ -43,21 +46,39 @@ public static class ServeCommand
             var serving = new ServingOptions(address, portNumber,
                 (long)OptionChecks.AtLeast(parsed.GetValue(maxBody), 1, "--max-body-mb") << 20,
                 parsed.GetValue(maxPixels) is >= 1 and var pixels ? pixels : throw new UsageException($"--max-pixels must be 1 or more; got {parsed.GetValue(maxPixels)}."));
-            if (parsed.GetValue(index) is { } indexFile)
-                throw new UsageException($"--index {indexFile.FullName}: image search is not in this build yet (it needs the image index of resnet index).");
+            var indexFolder = parsed.GetValue(index);
+            if (indexFolder is not null && !indexFolder.Exists)
+                throw new UsageException($"--index {indexFolder.FullName}: no such folder; build an index with 'resnet index build FOLDER -o INDEX --weights W'.");
 
-            using var served = parsed.GetValue(onnx) is { } onnxFile
-                ? OpenOnnx(onnxFile, model, parsed)
-                : LoadWeights(model, parsed, parsed.GetValue(engine)!);
-            Serve(served, batching, serving, output).GetAwaiter().GetResult();
+            var onnxFile = parsed.GetValue(onnx);
+            string? engineName = onnxFile is null ? parsed.GetValue(engine) : null;
+            // The index is matched to the served weights by the SHA-256 of their file (an exported ONNX file records its source's).
+            string? weightsSha256 = onnxFile is null && indexFolder is not null ? WeightsCache.FileDigest(model.WeightsFile(parsed)) : null;
+            using var served = onnxFile is not null ? OpenOnnx(onnxFile, model, parsed) : LoadWeights(model, parsed, engineName!);
+            using var search = indexFolder is null ? null
+                : OpenIndex(indexFolder, served, onnxFile is null ? weightsSha256 : ((OnnxClassifier)served).Metadata.GetValueOrDefault(OnnxExportOptions.WeightsSha256Key));
+            Serve(served, search, batching, serving, output).GetAwaiter().GetResult();
             return 0;
         });
         return command;
     }
 
-    private static async Task Serve(IImageModel model, BatchingOptions batching, ServingOptions serving, TextWriter output)
+    /// <summary>The index, read-only, after checking that it holds the served model's embeddings; a mismatch is a one-line error.</summary>
+    private static ImageIndexSearch OpenIndex(DirectoryInfo folder, IImageModel served, string? weightsSha256)
     {
-        await using var server = ModelServer.Create(model, batching, serving);
+        try
+        {
+            return ImageIndexSearch.Open(folder.FullName, served.Info, weightsSha256);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"--index {e.Message}", e);
+        }
+    }
+
+    private static async Task Serve(IImageModel model, ImageIndexSearch? search, BatchingOptions batching, ServingOptions serving, TextWriter output)
+    {
+        await using var server = ModelServer.Create(model, batching, serving, search);
         try
         {
             await server.StartAsync();
@@ -68,7 +89,8 @@ public static class ServeCommand
         }
         var info = model.Info;
         output.WriteLine($"resnet serve: listening on {server.Url.GetLeftPart(UriPartial.Authority)} ({info.Name}, {info.Engine}; batches of up to {batching.MaxBatchSize}, " +
-            $"{batching.MaxWaitMilliseconds} ms wait, queue {batching.MaxQueue}); Ctrl-C to stop");
+            $"{batching.MaxWaitMilliseconds} ms wait, queue {batching.MaxQueue}" +
+            (search is null ? "" : $"; index of {search.Count:N0} images at {search.Index.Folder}") + "); Ctrl-C to stop");
         output.Flush();
         await server.WaitForShutdownAsync();
         output.WriteLine("resnet serve: stopped after finishing the requests in flight");

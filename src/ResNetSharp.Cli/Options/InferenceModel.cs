@@ -171,8 +171,11 @@ public interface ILoadedWeights : IDisposable
     /// <summary>Image preprocessing.</summary>
     ImagePreprocessing Preprocessing { get; }
 
-    /// <summary>Its ONNX model: the outputs <see cref="ToImageModel"/> gives, with class names or head descriptions and the preprocessing.</summary>
-    byte[] ToOnnx(bool foldBatchNorm = true);
+    /// <summary>
+    /// Its ONNX model: the outputs <see cref="ToImageModel"/> gives, with class names or head descriptions and the preprocessing
+    /// (and <paramref name="weightsSha256"/>, the source file's digest, when given).
+    /// </summary>
+    byte[] ToOnnx(bool foldBatchNorm = true, string? weightsSha256 = null);
 
     /// <summary>As an image model run with TorchSharp, which takes the network over: dispose that, not this.</summary>
     TorchImageModel ToImageModel();
@@ -193,8 +196,8 @@ public sealed record LoadedModel(string Name, ResNet Model, Device Device, Image
     public IReadOnlyDictionary<string, string> WeightsMetadata { get; init; } = new Dictionary<string, string>();
 
     /// <inheritdoc />
-    public byte[] ToOnnx(bool foldBatchNorm = true) =>
-        OnnxExporter.ToBytes(Model, new OnnxExportOptions(Preprocessing.CropTo, Preprocessing.CropTo, foldBatchNorm, ClassNames, Preprocessing));
+    public byte[] ToOnnx(bool foldBatchNorm = true, string? weightsSha256 = null) =>
+        OnnxExporter.ToBytes(Model, new OnnxExportOptions(Preprocessing.CropTo, Preprocessing.CropTo, foldBatchNorm, ClassNames, Preprocessing, weightsSha256));
 
     /// <inheritdoc />
     public TorchImageModel ToImageModel() => new(Model, Device, Name, ClassNames, Preprocessing);
@@ -218,8 +221,9 @@ public sealed record LoadedModel(string Name, ResNet Model, Device Device, Image
 public sealed record LoadedNetwork(string Name, MultiHeadNetwork Network, Device Device, ImagePreprocessing Preprocessing) : ILoadedWeights
 {
     /// <inheritdoc />
-    public byte[] ToOnnx(bool foldBatchNorm = true) =>
-        OnnxExporter.ToBytes(Network, new OnnxExportOptions(Preprocessing.CropTo, Preprocessing.CropTo, foldBatchNorm, Preprocessing: Preprocessing));
+    public byte[] ToOnnx(bool foldBatchNorm = true, string? weightsSha256 = null) =>
+        OnnxExporter.ToBytes(Network, new OnnxExportOptions(Preprocessing.CropTo, Preprocessing.CropTo, foldBatchNorm, Preprocessing: Preprocessing,
+            WeightsSha256: weightsSha256));
 
     /// <inheritdoc />
     public TorchImageModel ToImageModel() => new(Network, Device, Name, Preprocessing, InChannels);

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ResNetSharp.Inference;
 
 /// <summary>
@@ -16,7 +18,12 @@ public interface IImageSearch
     IReadOnlyList<ImageNeighbor> Search(float[] embedding, int k);
 }
 
-/// <summary>One image found by <see cref="IImageSearch.Search"/>.</summary>
-/// <param name="Image">The indexed image, as the index names it (usually its path).</param>
+/// <summary>One image found by <see cref="IImageSearch.Search"/>; written as <c>{"path", "score", "row"}</c>, as <c>resnet search --json</c> writes its hits.</summary>
+/// <param name="Path">The indexed image, as the index names it (its path, for <c>resnet index</c>).</param>
 /// <param name="Score">Similarity to the query in the index's measure, higher is nearer (cosine similarity, from -1 to 1, for <c>resnet index</c>).</param>
-public sealed record ImageNeighbor(string Image, double Score);
+public sealed record ImageNeighbor(string Path, double Score)
+{
+    /// <summary>The image's row in the index (the order images were added in, from 0), when the index numbers its images.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? Row { get; init; }
+}

@@ -332,7 +332,7 @@ public sealed partial class ImageIndex : IDisposable
                 int found = _graph.Search(query, Math.Min(k, _paths.Count), out var keys, out var distances);
                 var hits = new List<SearchHit>(found);
                 for (int i = 0; i < found; i++)
-                    hits.Add(new SearchHit(_paths[(int)keys[i]], 1f - distances[i]));
+                    hits.Add(new SearchHit(_paths[(int)keys[i]], 1f - distances[i]) { Row = (long)keys[i] });
                 return hits;
             }
             finally
@@ -366,7 +366,7 @@ public sealed partial class ImageIndex : IDisposable
             lock (_lazyLock)
                 matrix = _matrix ??= ExactSearch.Matrix(_graph, _paths.Count, Dimensions, Folder);
             return ExactSearch.TopK(matrix, queries, Dimensions, k)
-                .Select(hits => (IReadOnlyList<SearchHit>)hits.Select(h => new SearchHit(_paths[(int)h.Row], h.Score)).ToList())
+                .Select(hits => (IReadOnlyList<SearchHit>)hits.Select(h => new SearchHit(_paths[(int)h.Row], h.Score) { Row = h.Row }).ToList())
                 .ToList();
         }
         finally

@@ -73,7 +73,7 @@ public class ModelServerTests
         var found = await Json(await http.PostAsync("/v1/search?k=3", Body(tiny.Images[2])));
         var neighbors = found.GetProperty("neighbors").EnumerateArray().ToList();
         Assert.Equal(3, neighbors.Count);
-        Assert.Equal("c.png", neighbors[0].GetProperty("image").GetString());
+        Assert.Equal("c.png", neighbors[0].GetProperty("path").GetString());
         Assert.True(neighbors[0].GetProperty("score").GetDouble() > 1 - 1e-4);
         Assert.True(neighbors[1].GetProperty("score").GetDouble() <= neighbors[0].GetProperty("score").GetDouble());
         Assert.Equal(raw.GetProperty("top")[0].GetRawText(), found.GetProperty("top")[0].GetRawText());

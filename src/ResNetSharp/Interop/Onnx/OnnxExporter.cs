@@ -94,6 +94,8 @@ public static class OnnxExporter
             yield return ("mean", JsonSerializer.Serialize(p.Mean));
             yield return ("std", JsonSerializer.Serialize(p.Std));
         }
+        if (options.WeightsSha256 is { } sha256)
+            yield return (OnnxExportOptions.WeightsSha256Key, sha256);
     }
 
     /// <summary>Emits the layers of one network into a graph.</summary>
