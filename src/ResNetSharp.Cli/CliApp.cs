@@ -26,6 +26,7 @@ public static class CliApp
             ExplainCommand.Create(output),
             ExportCommand.Create(output),
             BenchCommand.Create(output),
+            DoctorCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
