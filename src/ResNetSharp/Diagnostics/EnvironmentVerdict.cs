@@ -17,7 +17,7 @@ internal static class EnvironmentVerdict
 
         if (glibcxx.HasRequired is false)
             Error($"{glibcxx.Library} provides only {glibcxx.Newest}; libtorch needs {glibcxx.Required} (libstdc++ of GCC 13 or newer)",
-                "on Debian 12 run 'bash tools/install-prerequisites.sh' (installs Debian 13's libstdc++6); Ubuntu 24.04+, Debian 13+ and Fedora 39+ have it");
+                "install libstdc++6 from GCC 13 or newer: Ubuntu 24.04+, Debian 13+ and Fedora 39+ have it; on Debian 12, ResNetSharp's tools/install-prerequisites.sh takes it from Debian 13");
         if (!libTorch.Loaded)
             Error($"libtorch did not load: {libTorch.Error}",
                 glibcxx.HasRequired is false ? "fix the libstdc++ problem above"

@@ -36,14 +36,15 @@ public sealed class MetricsLog(string folder) : TrainingObserver
             kind = "epoch", report.Epoch, report.TrainLoss, testLoss = report.Test.Loss, top1 = report.Test.Top1,
             top5 = report.Test.Top5, perClass = report.Test.PerClassAccuracy, seconds = report.Elapsed.TotalSeconds,
             emaTop1 = report.Ema?.Top1, emaTop5 = report.Ema?.Top5, trainImagesPerSecond = report.TrainImagesPerSecond,
-            evaluationSeconds = report.EvaluationTime.TotalSeconds,
+            evaluationSeconds = report.EvaluationTime.TotalSeconds, report.TrainTop1, report.LearningRate,
         }, Json));
         if (!File.Exists(CsvPath))
-            Append(CsvPath, "epoch,train_loss,test_loss,top1,top5,seconds,ema_top1,train_images_per_second,eval_seconds");
+            Append(CsvPath, "epoch,train_loss,test_loss,top1,top5,seconds,ema_top1,train_images_per_second,eval_seconds,train_top1,lr");
         Append(CsvPath, string.Join(",", new object[]
         {
             report.Epoch + 1, report.TrainLoss, report.Test.Loss, report.Test.Top1, report.Test.Top5, report.Elapsed.TotalSeconds,
             report.Ema?.Top1 ?? double.NaN, report.TrainImagesPerSecond, report.EvaluationTime.TotalSeconds,
+            report.TrainTop1, report.LearningRate,
         }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
     }
 

@@ -94,6 +94,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
 
         EvaluationResult? lastEvaluation = null;
         using var lossSum = zeros([], ScalarType.Float64, device);
+        using var correctSum = zeros([], ScalarType.Float64, device);
         using var stepRandom = new StepRandom(device);
         long lossCount = 0, epochLossCount = 0;
         double epochLoss = 0;
@@ -120,7 +121,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
                 var (images, labels) = batches.Current;
                 try
                 {
-                    if (_step.Run(model, optimizer, scaler, images, labels, train.WantsPaddedCrop, input, step, learningRate, stepRandom, lossSum))
+                    if (_step.Run(model, optimizer, scaler, images, labels, train.WantsPaddedCrop, input, step, learningRate, stepRandom, lossSum, correctSum))
                         average?.Update();
                 }
                 catch (ExternalException e) when (TrainingFailures.IsOutOfMemory(e))
@@ -180,6 +181,8 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
 
             // The last step's loss read-back waited for the device, so this is the steps' real wall time.
             double trainImagesPerSecond = (stepsPerEpoch - firstStep) * config.BatchSize / epochClock.Elapsed.TotalSeconds;
+            double trainTop1 = correctSum.item<double>() / Math.Max(1, (stepsPerEpoch - firstStep) * config.BatchSize);
+            correctSum.fill_(0);
             var evaluationClock = Stopwatch.StartNew();
             int evalBatch = Evaluator.BatchSizeFor(config.BatchSize, train.ImageShape.Height, train.ImageShape.Width, device,
                 config.FlipTestTimeAugmentation);
@@ -195,6 +198,7 @@ public sealed class Trainer(TrainingConfig config, string runFolder, Device devi
                 lastEvaluation, clock.Elapsed, best)
             {
                 Ema = averageEvaluation, TrainImagesPerSecond = trainImagesPerSecond, EvaluationTime = evaluationTime,
+                TrainTop1 = trainTop1, LearningRate = schedule.At((epoch + 1) * stepsPerEpoch - 1),
             });
             epochLoss = 0;
             epochLossCount = 0;

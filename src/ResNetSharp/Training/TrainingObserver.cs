@@ -30,6 +30,15 @@ public sealed record EpochReport(int Epoch, int Epochs, double TrainLoss, Evalua
 
     /// <summary>Wall time of this epoch's evaluation.</summary>
     public TimeSpan EvaluationTime { get; init; }
+
+    /// <summary>
+    /// Top-1 accuracy on this epoch's training batches as trained on (augmented; with mixup or CutMix, the
+    /// λ-weighted share of either label set), counted during the steps, so the weights change within it.
+    /// </summary>
+    public double TrainTop1 { get; init; } = double.NaN;
+
+    /// <summary>Learning rate of the epoch's last step.</summary>
+    public double LearningRate { get; init; } = double.NaN;
 }
 
 /// <summary>Receives what a training run does; every method does nothing unless overridden.</summary>
