@@ -9,6 +9,9 @@ namespace ResNetSharp.Cli.Output;
 /// </summary>
 public static class ConfusionPlot
 {
+    /// <summary>Width and height of the plot, in pixels.</summary>
+    public const int Width = 820, Height = 760;
+
     /// <summary>Counts are written into cells up to this many classes (beyond, they would not fit).</summary>
     private const int MaxClassesWithCounts = 20;
 
@@ -55,7 +58,7 @@ public static class ConfusionPlot
         plot.Title($"Confusion matrix, test top-1 {test.Top1 * 100:F2}% ({test.Samples:N0} images)");
         plot.XLabel("predicted (colour: share of the true class)");
         plot.YLabel("true");
-        return CurvePlots.Png(plot, 820, 760);
+        return CurvePlots.Png(plot, Width, Height);
     }
 
     private static (double[] Positions, string[] Names) Labels(IReadOnlyList<string> classNames)

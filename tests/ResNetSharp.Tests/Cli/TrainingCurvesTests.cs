@@ -61,7 +61,7 @@ public class TrainingCurvesTests
         foreach (var (path, width, height) in new[]
         {
             (curves.LossPath, CurvePlots.Width, CurvePlots.Height), (curves.AccuracyPath, CurvePlots.Width, CurvePlots.Height),
-            (curves.LearningRatePath, CurvePlots.Width, CurvePlots.Height), (curves.ConfusionPath, 820, 760),
+            (curves.LearningRatePath, CurvePlots.Width, CurvePlots.Height), (curves.ConfusionPath, ConfusionPlot.Width, ConfusionPlot.Height),
         })
         {
             var image = ImageDecoder.Decode(path);
