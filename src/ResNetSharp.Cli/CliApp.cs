@@ -31,6 +31,7 @@ public static class CliApp
             ServeCommand.Create(output),
             BenchCommand.Create(output),
             ManifestCommand.Create(output),
+            DoctorCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -58,7 +58,10 @@ internal sealed record FuzzTarget(string Name, string FileName, Type Error, Func
     // Declared before All, whose readers use them.
     private static readonly ResNetSpec TinySpec = HostileFiles.TinySpec;
 
-    private static readonly TrainingConfig ConfigSeed = new() { Model = "resnet18_cifar", Epochs = 2, BatchSize = 16, TrainLimit = 100 };
+    private static readonly TrainingConfig ConfigSeed = new()
+    {
+        Model = "resnet18_cifar", Schedule = new() { Epochs = 2 }, Optimization = new() { BatchSize = 16 }, Data = new() { TrainLimit = 100 },
+    };
 
     private static readonly Lazy<byte[]> SafetensorsSeed = new(() => TensorFileBytes(SafetensorsFile.Save));
     private static readonly Lazy<byte[]> PthSeed = new(() => TensorFileBytes((p, t, _) => PthWriter.Save(p, t)));
