@@ -70,6 +70,7 @@ public static class CurvePlots
         plot.Axes.Bottom.TickGenerator = new NumericAutomatic { IntegerTicksOnly = true };
         plot.Axes.SetLimitsX(0, Math.Max(1, epochs));
         Label(plot, "Learning rate", "epoch", "learning rate");
+        plot.ShowLegend(Edge.Right);
         return Png(plot);
     }
 
@@ -115,6 +116,10 @@ public static class CurvePlots
         var inside = Steps([1, 2, 5]).Where(v => v >= min && v <= max).ToArray();
         if (inside.Length < 2)
             inside = Steps([1, 2, 3, 4, 5, 6, 7, 8, 9]).Where(v => v >= min / 1.5 && v <= max * 1.5).ToArray();
+        if (inside.Length < 2) // a narrow range (one epoch, or losses within a factor of 1.5): tenths of each decade
+            inside = Steps([.. Enumerable.Range(10, 90).Select(m => m / 10.0)]).Where(v => v >= min / 1.15 && v <= max * 1.15).ToArray();
+        if (inside.Length > 8)
+            inside = inside.Where((_, i) => i % (int)Math.Ceiling(inside.Length / 6.0) == 0).ToArray();
         foreach (double v in inside)
             ticks.AddMajor(Math.Log10(v), v.ToString("G3", System.Globalization.CultureInfo.InvariantCulture));
         plot.Axes.Left.TickGenerator = ticks;
