@@ -20,7 +20,7 @@ public enum RecipeKind
 /// A named starting configuration: the values a run takes for every setting its own config does not give.
 /// <see cref="Full"/> is <see cref="TrainingConfig"/>'s defaults (resnet18_cifar, 15 epochs: about 95%
 /// Fashion-MNIST test top-1, a GPU-sized job that takes hours on a CPU); <see cref="Cpu"/> trains a narrow
-/// ten-layer ResNet in minutes on two cores to about 90% (figures in bench/RESULTS.md).
+/// ten-layer ResNet on a CPU to about 91% (figures in bench/RESULTS.md).
 /// </summary>
 /// <param name="Name">The recipe's name: full or cpu.</param>
 /// <param name="Config">The configuration it starts from.</param>
@@ -45,7 +45,7 @@ public sealed record TrainingRecipe(string Name, TrainingConfig Config, string S
         Optimization = new OptimizationConfig { BatchSize = 128, LearningRate = 0.2 },
         Schedule = new ScheduleConfig { Epochs = 5 },
         Run = new RunConfig { LogEvery = 10 },
-    }, "resnet10_cifar_w8, 5 epochs of batch 128, lr 0.2: about 90% Fashion-MNIST test top-1 in minutes on 2 cores");
+    }, "resnet10_cifar_w8, 5 epochs of batch 128, lr 0.2: about 91% Fashion-MNIST test top-1, a CPU-sized job");
 
     /// <summary>The recipe <paramref name="kind"/> names; <see cref="RecipeKind.Auto"/> picks by <paramref name="device"/> (a CUDA device: full, else cpu).</summary>
     public static TrainingRecipe For(RecipeKind kind, Device device) => kind switch
