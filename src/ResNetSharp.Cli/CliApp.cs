@@ -70,6 +70,7 @@ public static class CliApp
             BenchCommand.Create(output),
             CurvesCommand.Create(output),
             ManifestCommand.Create(output),
+            DoctorCommand.Create(output),
         };
 
     /// <summary>The message without .NET's " (Parameter 'name')" suffix: our messages already name the option.</summary>

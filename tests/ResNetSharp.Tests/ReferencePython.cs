@@ -22,7 +22,7 @@ internal static class ReferencePython
         process.WaitForExit();
         if (process.ExitCode != 0)
             throw new InvalidOperationException(
-                $"{script} failed ({process.ExitCode}); install the reference with tools/install-prerequisites.sh.\n{stderr.Result}");
+                $"{script} failed ({process.ExitCode}); install the reference with tools/install-test-prerequisites.sh.\n{stderr.Result}");
         return stdout;
     }
 }

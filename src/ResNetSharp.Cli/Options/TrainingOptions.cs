@@ -117,10 +117,13 @@ public sealed class TrainingOptions
     /// <summary>Whether the command line picks the model itself: --model, or a --config file (which may name one).</summary>
     public bool ChoosesModel(ParseResult parsed) => _options[0].Read(parsed) is not null || parsed.GetValue(_config) is not null;
 
-    /// <summary>The defaults, then the --config file, then the command line; checked, with errors naming the flag or the file's property.</summary>
-    public TrainingConfig Resolve(ParseResult parsed, Func<TrainingConfig, TrainingConfig>? adjust = null)
+    /// <summary>
+    /// The defaults (the command's, or <paramref name="defaults"/>: a recipe's), then the --config file, then the command line;
+    /// checked, with errors naming the flag or the file's property.
+    /// </summary>
+    public TrainingConfig Resolve(ParseResult parsed, Func<TrainingConfig, TrainingConfig>? adjust = null, TrainingConfig? defaults = null)
     {
-        var root = ConfigJson.ToNode(_defaults);
+        var root = ConfigJson.ToNode(defaults ?? _defaults);
         var file = parsed.GetValue(_config);
         if (file is not null)
         {

@@ -37,24 +37,38 @@ public static class DatasetCatalog
             return LoadImageFolder(name, split, folderOptions ?? new ImageFolderOptions());
         if (CifarSets.TryGetValue(name, out var cifar))
         {
-            string cifarFolder = DatasetLocator.Find(name, dataDir, f => cifar.Resolve(f, split) is not null,
+            string cifarFolder = DatasetLocator.Find(name, dataDir, HasFiles(name, split),
                 $"Run with --download, or extract {Path.GetFileName(cifar.ArchiveUrl)} ({cifar.ArchiveUrl}) into one of those folders.");
             return cifar.Load(cifar.Resolve(cifarFolder, split)!, split);
         }
-        if (!Mnist.TryGetValue(name, out var family))
+        string howToGet = name == "fashion-mnist"
+            ? "Install Debian's dataset-fashion-mnist package, run with --download, or put the four IDX files (.gz or raw) in one of those folders."
+            : "Run with --download, or put the four IDX files (.gz or raw) in one of those folders.";
+        string folder = DatasetLocator.Find(name, dataDir, HasFiles(name, split), howToGet);
+        return Mnist[name].Load(folder, split, verifyContent);
+    }
+
+    /// <summary>
+    /// Where a catalog dataset's files are: the first folder of <see cref="DatasetLocator.Candidates"/> that holds
+    /// both splits, or null when none does.
+    /// </summary>
+    public static string? Locate(string name, string? dataDir = null) =>
+        DatasetLocator.Candidates(name, dataDir).FirstOrDefault(folder => Directory.Exists(folder)
+            && HasFiles(name, DatasetSplit.Train)(folder) && HasFiles(name, DatasetSplit.Test)(folder));
+
+    /// <summary>Whether a folder holds one split of a catalog dataset; an unknown name throws, suggesting close ones.</summary>
+    private static Func<string, bool> HasFiles(string name, DatasetSplit split)
+    {
+        if (CifarSets.TryGetValue(name, out var cifar))
+            return folder => cifar.Resolve(folder, split) is not null;
+        if (!Mnist.ContainsKey(name))
         {
             var close = CloseMatches.Find(name, Names);
             throw new KeyNotFoundException($"Unknown dataset '{name}' (and no such folder); " +
                 (close.Count > 0 ? $"did you mean {string.Join(", ", close)}?" : $"known: {string.Join(", ", Names)}, or a folder of images."));
         }
         var (images, labels) = MnistFamily.FileStems(split);
-        bool HasFiles(string folder) =>
-            new[] { images, labels }.All(stem => File.Exists(Path.Combine(folder, stem + ".gz")) || File.Exists(Path.Combine(folder, stem)));
-        string howToGet = name == "fashion-mnist"
-            ? "Install Debian's dataset-fashion-mnist package, run with --download, or put the four IDX files (.gz or raw) in one of those folders."
-            : "Run with --download, or put the four IDX files (.gz or raw) in one of those folders.";
-        string folder = DatasetLocator.Find(name, dataDir, HasFiles, howToGet);
-        return family.Load(folder, split, verifyContent);
+        return folder => new[] { images, labels }.All(stem => File.Exists(Path.Combine(folder, stem + ".gz")) || File.Exists(Path.Combine(folder, stem)));
     }
 
     /// <summary>The class-folder root of one split of an image-folder dataset: train/, or val/ (test/, validation/).</summary>

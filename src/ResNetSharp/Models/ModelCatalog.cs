@@ -46,6 +46,8 @@ public static class ModelCatalog
         ["resnet18_cifar"] = Basic with { Stem = StemKind.Cifar, NumClasses = 10 },
         ["resnet34_cifar"] = Basic with { Depths = [3, 4, 6, 3], Stem = StemKind.Cifar, NumClasses = 10 },
         ["resnet50_cifar"] = Bottleneck with { Stem = StemKind.Cifar, NumClasses = 10 },
+        // The CPU training recipe's network (TrainingRecipe.Cpu): one basic block per stage, an eighth of resnet18's width.
+        ["resnet10_cifar_w8"] = Basic with { Depths = [1, 1, 1, 1], Widths = [8, 16, 32, 64], StemChannels = 8, Stem = StemKind.Cifar, NumClasses = 10 },
         ["resnet20"] = CifarPaperDepth(20, ShortcutKind.ZeroPad),
         ["resnet32"] = CifarPaperDepth(32, ShortcutKind.ZeroPad),
         ["resnet44"] = CifarPaperDepth(44, ShortcutKind.ZeroPad),

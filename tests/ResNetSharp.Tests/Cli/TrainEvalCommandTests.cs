@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ResNetSharp.Cli;
+using ResNetSharp.Cli.Output;
 using ResNetSharp.Tests.Training;
 using ResNetSharp.Training;
 
@@ -47,10 +48,14 @@ public class TrainEvalCommandTests
             .Max(line => double.Parse(line.Split(',')[3], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(bestTop1, JsonDocument.Parse(namedOutput).RootElement.GetProperty("top1").GetDouble(), 6);
 
-        foreach (var (plot, height) in new[] { ("loss.png", 500), ("accuracy.png", 500), ("confusion.png", 700) })
+        foreach (var (plot, width, height) in new[]
+                 {
+                     ("loss.png", CurvePlots.Width, CurvePlots.Height), ("accuracy.png", CurvePlots.Width, CurvePlots.Height),
+                     ("lr.png", CurvePlots.Width, CurvePlots.Height), ("confusion.png", ConfusionPlot.Width, ConfusionPlot.Height),
+                 })
         {
             var image = ResNetSharp.Imaging.ImageDecoder.Decode(Path.Combine(folder, plot));
-            Assert.Equal((800, height), (image.Width, image.Height));
+            Assert.Equal((width, height), (image.Width, image.Height));
         }
     }
 

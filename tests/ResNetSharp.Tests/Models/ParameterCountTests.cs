@@ -33,6 +33,15 @@ public class ParameterCountTests
         Assert.Equal(expected, model.CountParameters());
     }
 
+    // The CPU recipe's network, counted by hand: stem 3·8·9 + 16; layer1 2·(8·8·9 + 16); layer2 8·16·9 + 16·16·9
+    // + 8·16 + 3·32; layer3 and layer4 alike at 16→32 and 32→64; fc 64·10 + 10: 232 + 1,184 + 3,680 + 14,528 + 57,728 + 650.
+    [Fact]
+    public void TheCpuRecipeNetworkHasItsHandCountedParameters()
+    {
+        using var model = ModelCatalog.Create("resnet10_cifar_w8");
+        Assert.Equal(78_002, model.CountParameters());
+    }
+
     // He et al. 2016's CIFAR networks with option-A shortcuts, 10 classes: 0.27M ... 1.7M in the paper's
     // Table 6; exact figures as the PyTorch reference (Reference/paper_resnets.py) counts them. Option B
     // (1x1 projections) would add 2,752 (272,474 for ResNet-20); the plain twins have exactly the same layers.

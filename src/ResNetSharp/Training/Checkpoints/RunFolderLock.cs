@@ -40,6 +40,27 @@ public sealed class RunFolderLock : IDisposable
         }
     }
 
+    /// <summary>Whether another process holds <paramref name="folder"/>'s run.lock (a run is training there).</summary>
+    public static bool IsHeld(string folder)
+    {
+        string path = Path.Combine(folder, "run.lock");
+        if (!File.Exists(path))
+            return false;
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (IOException e) when (IsSharingViolation(e))
+        {
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // unreadable: the run itself will say what is wrong when it tries to take the lock
+        }
+    }
+
     /// <summary>
     /// Whether opening failed because another handle holds the file's lock: .NET reports a held flock with the
     /// errno EWOULDBLOCK (11 on Linux, 35 on macOS) as the HResult, and Windows with ERROR_SHARING_VIOLATION (32).

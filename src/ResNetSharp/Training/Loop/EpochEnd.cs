@@ -3,6 +3,13 @@ using System.Diagnostics;
 
 namespace ResNetSharp.Training;
 
+/// <summary>What an epoch's steps measured, for its report.</summary>
+/// <param name="Loss">Mean training loss of the steps.</param>
+/// <param name="Accuracy">Each classification head's top-1 on the batches trained on.</param>
+/// <param name="LearningRate">Learning rate of the epoch's last step.</param>
+/// <param name="ImagesPerSecond">Training images per second of the steps' wall time.</param>
+internal sealed record EpochTraining(double Loss, IReadOnlyDictionary<string, double> Accuracy, double LearningRate, double ImagesPerSecond);
+
 /// <summary>
 /// The end of an epoch: evaluate the network (and its weight average) on the validation split, keep the
 /// best weights by the monitored metric, checkpoint, report, and say whether the target is reached.
@@ -13,8 +20,7 @@ internal sealed class EpochEnd(RunSession session, TrainingConfig config, Checkp
     /// The evaluation of the epoch's weights and whether the target is reached; a null evaluation when
     /// <paramref name="stop"/> came during it (the caller saves the progress of the steps done).
     /// </summary>
-    public (NetworkEvaluation? Evaluation, bool TargetReached) Finish(int epoch, double trainLoss, double imagesPerSecond, TimeSpan elapsed,
-        CancellationToken stop)
+    public (NetworkEvaluation? Evaluation, bool TargetReached) Finish(int epoch, EpochTraining training, TimeSpan elapsed, CancellationToken stop)
     {
         var clock = Stopwatch.StartNew();
         var data = session.Setup.Validation;
@@ -41,9 +47,10 @@ internal sealed class EpochEnd(RunSession session, TrainingConfig config, Checkp
             Epoch = epoch + 1, StepInEpoch = 0, BestMetric = isBest ? monitored!.Value : best, Plateau = NextPlateau(monitored),
         };
         store.Save(session.Network, session.Optimizer, session.Progress, config, session.Average?.Model, isBest);
-        observer.Epoch(new EpochReport(epoch, config.Schedule.Epochs, trainLoss, evaluation, elapsed, isBest)
+        observer.Epoch(new EpochReport(epoch, config.Schedule.Epochs, training.Loss, evaluation, elapsed, isBest)
         {
-            Ema = average, TrainImagesPerSecond = imagesPerSecond, EvaluationTime = clock.Elapsed, Stages = stages,
+            Ema = average, TrainImagesPerSecond = training.ImagesPerSecond, EvaluationTime = clock.Elapsed,
+            TrainAccuracy = training.Accuracy, LearningRate = training.LearningRate, Stages = stages,
         });
         return (evaluation, TargetReached(epoch, evaluation, average, elapsed));
     }

@@ -19,6 +19,7 @@ internal sealed class EpochLoop(RunSession session, TrainingConfig config, Check
             $"{setup.Train.Source}: {setup.Train.Count:N0} train / {setup.Validation.Count:N0} validation images, {totalSteps:N0} steps on {session.Device}");
         using var log = new StepLog(session, config, observer, failures);
         using var random = new StepRandom(session.Device);
+        using var accuracy = new TrainAccuracy(network, session.Device);
         var ending = new EpochEnd(session, config, store, observer);
         NetworkEvaluation? last = null;
         for (int epoch = session.Progress.Epoch; epoch < config.Schedule.Epochs; epoch++)
@@ -26,11 +27,12 @@ internal sealed class EpochLoop(RunSession session, TrainingConfig config, Check
             var epochClock = Stopwatch.StartNew();
             long firstStep = session.Progress.StepInEpoch;
             Freeze(epoch);
-            if (!Steps(epoch, log, random, stop))
+            if (!Steps(epoch, log, random, accuracy, stop))
                 return Stopped(clock, last);
             // The last step's loss read-back waited for the device, so this is the steps' real wall time.
             double imagesPerSecond = (session.StepsPerEpoch - firstStep) * config.Optimization.BatchSize / epochClock.Elapsed.TotalSeconds;
-            var (evaluation, reached) = ending.Finish(epoch, log.TakeEpochLoss(), imagesPerSecond, clock.Elapsed, stop);
+            var training = new EpochTraining(log.TakeEpochLoss(), accuracy.Take(), session.Schedule.At((epoch + 1) * session.StepsPerEpoch - 1), imagesPerSecond);
+            var (evaluation, reached) = ending.Finish(epoch, training, clock.Elapsed, stop);
             if (evaluation is null)
                 return Stopped(clock, last);
             last = evaluation;
@@ -51,7 +53,7 @@ internal sealed class EpochLoop(RunSession session, TrainingConfig config, Check
     }
 
     /// <summary>The steps of one epoch from the progress on; false when stopped (the progress is that of the last step done).</summary>
-    private bool Steps(int epoch, StepLog log, StepRandom random, CancellationToken stop)
+    private bool Steps(int epoch, StepLog log, StepRandom random, TrainAccuracy accuracy, CancellationToken stop)
     {
         var train = session.Setup.Train;
         int batchSize = config.Optimization.BatchSize;
@@ -70,7 +72,7 @@ internal sealed class EpochLoop(RunSession session, TrainingConfig config, Check
                 try
                 {
                     bool logged = (step + 1) % config.Run.LogEvery == 0 || i == session.StepsPerEpoch - 1;
-                    if (_step.Run(session, batch, train.WantsPaddedCrop, step, learningRate, random, log.LossSum, logged ? log.GradientNorm : null))
+                    if (_step.Run(session, batch, train.WantsPaddedCrop, step, learningRate, random, log.LossSum, accuracy, logged ? log.GradientNorm : null))
                         session.Average?.Update();
                 }
                 catch (ExternalException e) when (TrainingFailures.IsOutOfMemory(e))

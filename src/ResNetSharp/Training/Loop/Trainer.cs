@@ -17,7 +17,10 @@ public sealed record TrainingOutcome(bool Completed, TrainingProgress Progress, 
 /// Every random choice is a function of (seed, epoch) or (seed, step), so a run stopped at any point and
 /// resumed from its checkpoint ends with the same weights as an uninterrupted run on the CPU.
 /// </summary>
-/// <remarks>Metrics always go to metrics.jsonl, epochs.csv and tensorboard/ in the run folder, written before the observer hears of them.</remarks>
+/// <remarks>
+/// The resolved config goes to config.json in the run folder once the run has started (<see cref="RunFolder.WriteConfig"/>),
+/// and metrics always go to metrics.jsonl, epochs.csv and tensorboard/ there, written before the observer hears of them.
+/// </remarks>
 public sealed class Trainer
 {
     private readonly TrainingConfig _config;
@@ -69,6 +72,7 @@ public sealed class Trainer
         try
         {
             using var session = RunSession.Start(setup, _config, _device, store, _observer, resume, force);
+            RunFolder.WriteConfig(_runFolder, _config); // after the checks that refuse an earlier run's folder
             return new EpochLoop(session, _config, store, _observer, new TrainingFailures(_config, _device, store)).Run(stop, clock);
         }
         finally

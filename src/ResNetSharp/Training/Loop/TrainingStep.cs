@@ -6,7 +6,8 @@ namespace ResNetSharp.Training;
 /// <summary>
 /// One optimisation step of a run: augment and prepare the batch, forward, the weighted sum of the heads'
 /// losses (with mixing), backward (loss-scaled for fp16), clip, step. Its random draws come from the
-/// step's seed, so a resumed run repeats them; its loss is added to a device-side sum, never read back here.
+/// step's seed, so a resumed run repeats them; its loss is added to a device-side sum, and its classification
+/// heads' hits to <see cref="TrainAccuracy"/>, never read back here.
 /// </summary>
 internal sealed class TrainingStep(TrainingConfig config, Device device, FaultInjection? fault)
 {
@@ -16,7 +17,7 @@ internal sealed class TrainingStep(TrainingConfig config, Device device, FaultIn
     /// measured per part and their total norm is copied there, on the device.
     /// </summary>
     public bool Run(RunSession session, LabelledBatch batch, bool paddedCrop, long step, double learningRate, StepRandom random, Tensor lossSum,
-        Tensor? gradientNorm = null)
+        TrainAccuracy accuracy, Tensor? gradientNorm = null)
     {
         using var scope = NewDisposeScope();
         long seed = Seeds.Mix(config.Run.Seed, step);
@@ -25,7 +26,7 @@ internal sealed class TrainingStep(TrainingConfig config, Device device, FaultIn
         var augmentation = new AugmentationOptions(paddedCrop ? a.CropPadding : 0, a.HorizontalFlip, a.ErasingProbability);
         var x = session.Input.Prepare(batch.Images, augmentation, random.Augmentation);
 
-        var loss = Loss(session.Network, x, batch.Targets, new Random((int)(seed & int.MaxValue)));
+        var loss = Loss(session.Network, x, batch.Targets, new Random((int)(seed & int.MaxValue)), accuracy);
         if (fault is not null)
             loss = fault.Apply(step, loss, device);
         var optimizer = session.Optimizer;
@@ -45,7 +46,7 @@ internal sealed class TrainingStep(TrainingConfig config, Device device, FaultIn
     /// The weighted sum of the heads' float32 losses; with mixup/cutmix, each head's loss is λ times its
     /// loss on the batch's own targets plus (1 - λ) times its loss on the mixed-in images' targets.
     /// </summary>
-    private Tensor Loss(MultiHeadNetwork network, Tensor x, IReadOnlyDictionary<string, Tensor> targets, Random random)
+    private Tensor Loss(MultiHeadNetwork network, Tensor x, IReadOnlyDictionary<string, Tensor> targets, Random random, TrainAccuracy accuracy)
     {
         var mixing = new MixingOptions(config.Augmentation.MixupAlpha, config.Augmentation.CutmixAlpha);
         double lambda = 1;
@@ -57,6 +58,7 @@ internal sealed class TrainingStep(TrainingConfig config, Device device, FaultIn
         {
             var output = outputs[head.Name];
             var target = targets[head.Column];
+            accuracy.Add(head, output, target, lambda);
             var loss = head.Loss(output, target);
             if (lambda < 1)
                 loss = loss.mul(lambda).add_(head.Loss(output, target.flip(0)), 1.0 - lambda);

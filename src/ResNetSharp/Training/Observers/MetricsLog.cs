@@ -11,9 +11,11 @@ namespace ResNetSharp.Training;
 /// </summary>
 /// <remarks>
 /// epochs.csv always starts with epoch, train_loss, test_loss, top1, top5, seconds, ema_top1,
-/// train_images_per_second and eval_seconds (top1, top5 and ema_top1 are the first classification head's,
-/// NaN without one); a network with named heads adds HEAD.METRIC and ema.HEAD.METRIC columns after them, and
-/// diagnostics add grad_norm.PART and dead_units.PART per part of the network (see <see cref="StageHealth"/>).
+/// train_images_per_second, eval_seconds, train_top1 and lr (top1, top5, ema_top1 and train_top1 are the first
+/// classification head's, NaN without one; train_top1 is measured on the augmented training batches, lr is the
+/// epoch's last step's); a network with named heads adds HEAD.METRIC, HEAD.train_top1 (classification heads)
+/// and ema.HEAD.METRIC columns after them, and diagnostics add grad_norm.PART and dead_units.PART per part of the
+/// network (see <see cref="StageHealth"/>).
 /// </remarks>
 public sealed class MetricsLog(string folder) : TrainingObserver
 {
@@ -47,7 +49,7 @@ public sealed class MetricsLog(string folder) : TrainingObserver
             kind = "epoch", epoch = report.Epoch + 1, report.TrainLoss, testLoss = report.Evaluation.Loss, top1 = test?.Top1, top5 = test?.Top5,
             perClass = test?.PerClassAccuracy, seconds = report.Elapsed.TotalSeconds, emaTop1 = report.Ema?.Classification?.Top1,
             emaTop5 = report.Ema?.Classification?.Top5, trainImagesPerSecond = report.TrainImagesPerSecond,
-            evaluationSeconds = report.EvaluationTime.TotalSeconds,
+            evaluationSeconds = report.EvaluationTime.TotalSeconds, trainTop1 = report.TrainTop1, report.LearningRate,
             heads = heads.Count == 0 ? null : heads.ToDictionary(c => c.Name, c => c.Value),
             stages = report.Stages.Count == 0 ? null : report.Stages.ToDictionary(s => s.Part,
                 s => new { gradNorm = s.GradientNorm, deadUnits = s.DeadUnits, zeroActivations = s.ZeroActivations }),
@@ -57,7 +59,7 @@ public sealed class MetricsLog(string folder) : TrainingObserver
             ("epoch", report.Epoch + 1), ("train_loss", report.TrainLoss), ("test_loss", report.Evaluation.Loss),
             ("top1", test?.Top1 ?? double.NaN), ("top5", test?.Top5 ?? double.NaN), ("seconds", report.Elapsed.TotalSeconds),
             ("ema_top1", report.Ema?.Classification?.Top1 ?? double.NaN), ("train_images_per_second", report.TrainImagesPerSecond),
-            ("eval_seconds", report.EvaluationTime.TotalSeconds),
+            ("eval_seconds", report.EvaluationTime.TotalSeconds), ("train_top1", report.TrainTop1), ("lr", report.LearningRate),
         };
         columns.AddRange(heads);
         foreach (var stage in report.Stages)
@@ -68,13 +70,14 @@ public sealed class MetricsLog(string folder) : TrainingObserver
         Append(CsvPath, string.Join(",", columns.Select(c => c.Value.ToString(CultureInfo.InvariantCulture))));
     }
 
-    /// <summary>HEAD.METRIC (and ema.HEAD.METRIC) values of a network with named heads; none for a plain classifier <c>fc</c>.</summary>
+    /// <summary>HEAD.METRIC, HEAD.train_top1 (and ema.HEAD.METRIC) values of a network with named heads; none for a plain classifier <c>fc</c>.</summary>
     private static List<(string Name, double Value)> NamedHeads(EpochReport report)
     {
         if (report.Evaluation.Heads.Keys.SequenceEqual([MultiHeadNetwork.ClassifierHead]))
             return [];
         IEnumerable<(string, double)> Columns(NetworkEvaluation evaluation, string prefix) =>
-            evaluation.Heads.SelectMany(h => h.Value.Metrics.Select(m => ($"{prefix}{h.Key}.{m.Name}", m.Value)));
+            evaluation.Heads.SelectMany(h => h.Value.Metrics.Select(m => ($"{prefix}{h.Key}.{m.Name}", m.Value))
+                .Concat(prefix.Length == 0 && report.TrainAccuracy.TryGetValue(h.Key, out double top1) ? [($"{h.Key}.train_top1", top1)] : []));
         return [.. Columns(report.Evaluation, ""), .. report.Ema is { } ema ? Columns(ema, "ema.") : []];
     }
 

@@ -39,6 +39,20 @@ public sealed record EpochReport(int Epoch, int Epochs, double TrainLoss, Networ
 
     /// <summary>Gradient norms and dead units per part of the network (empty when diagnostics are off); see <see cref="StageHealth"/>.</summary>
     public IReadOnlyList<StageHealth> Stages { get; init; } = [];
+
+    /// <summary>
+    /// Top-1 accuracy of each classification head, by head name, on this epoch's training batches as trained on
+    /// (augmented; with mixup or CutMix, the λ-weighted share of either label set), counted during the steps,
+    /// so the weights change within it. After a resume in mid-epoch it covers the steps run since.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> TrainAccuracy { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>The training top-1 of the head <see cref="Test"/> reports (the first classification head), NaN without one.</summary>
+    public double TrainTop1 => Evaluation.Heads.FirstOrDefault(h => h.Value is EvaluationResult).Key is { } head
+        && TrainAccuracy.TryGetValue(head, out double top1) ? top1 : double.NaN;
+
+    /// <summary>Learning rate of the epoch's last step, as the schedule gives it (a backbone learning-rate scale applies on top).</summary>
+    public double LearningRate { get; init; } = double.NaN;
 }
 
 /// <summary>Receives what a training run does; every method does nothing unless overridden.</summary>
