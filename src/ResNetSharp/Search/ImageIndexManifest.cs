@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ResNetSharp.Common;
 using ResNetSharp.Imaging;
+using ResNetSharp.IO;
 
 namespace ResNetSharp.Search;
 
@@ -19,8 +20,9 @@ internal sealed record IndexFile(string File, long Bytes, string XxHash3)
     public void Check(string folder, bool checksum)
     {
         string path = Path.Combine(folder, File);
-        if (!System.IO.File.Exists(path))
+        if (FileProbe.Of(path).Kind == FileKind.Missing)
             throw new InvalidDataException($"{path} is missing; the index in {folder} is incomplete.");
+        InputFile.RequireRegular(path, "Image index file");
         long length = new FileInfo(path).Length;
         if (length != Bytes)
             throw new InvalidDataException($"{path} has {length:N0} bytes; {ImageIndexManifest.FileName} says {Bytes:N0}: the index is truncated or damaged.");
@@ -31,7 +33,7 @@ internal sealed record IndexFile(string File, long Bytes, string XxHash3)
     private static string Checksum(string path)
     {
         var hash = new XxHash3();
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        using var stream = InputFile.OpenRead(path, "Image index file", 1 << 20);
         hash.Append(stream);
         return Convert.ToHexStringLower(hash.GetCurrentHash());
     }
@@ -50,23 +52,29 @@ internal sealed record ImageIndexManifest(
     public const string FormatName = "resnetsharp-image-index";
     public const int CurrentVersion = 1;
 
+    /// <summary>Bytes index.json may have: it describes a model and two files in about 2 KB.</summary>
+    public const long MaxFileBytes = 1 << 20;
+
     public static string PathIn(string folder) => System.IO.Path.Combine(folder, FileName);
 
     public void Write(string folder) =>
         AtomicFile.Write(PathIn(folder), stream => JsonSerializer.Serialize(stream, this, Json));
 
-    /// <summary>Reads and checks index.json in <paramref name="folder"/>; every problem is an <see cref="InvalidDataException"/> naming the file.</summary>
+    /// <summary>
+    /// Reads and checks index.json in <paramref name="folder"/>; every problem is an <see cref="InvalidDataException"/> naming the
+    /// file, but an index.json that is not a regular file (a FIFO would block the read) is a <see cref="NotARegularFileException"/>.
+    /// </summary>
     public static ImageIndexManifest Read(string folder)
     {
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"Image index not found: {folder}");
         string path = PathIn(folder);
-        if (!File.Exists(path))
+        if (FileProbe.Of(path).Kind == FileKind.Missing)
             throw new InvalidDataException($"{folder} is not an image index (no {FileName}); build one with 'resnet index build'.");
         ImageIndexManifest? manifest;
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = InputFile.OpenReadAtMost(path, "Image index manifest", MaxFileBytes);
             manifest = JsonSerializer.Deserialize<ImageIndexManifest>(stream, Json);
         }
         catch (JsonException e)

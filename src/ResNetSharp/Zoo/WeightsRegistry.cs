@@ -65,12 +65,18 @@ public sealed class WeightsRegistry
         return new WeightsRegistry(entries);
     }
 
-    /// <summary>The entries of a registry file (the built-in's JSON format); errors name the file.</summary>
+    /// <summary>Bytes a registry file may have: ten thousand entries with their class names fit.</summary>
+    public const long MaxFileBytes = 64L << 20;
+
+    /// <summary>
+    /// The entries of a registry file (the built-in's JSON format) of at most <see cref="MaxFileBytes"/>; errors name
+    /// the file, and only a regular file is read (see <see cref="IO.InputFile"/>).
+    /// </summary>
     public static IReadOnlyList<PretrainedWeights> ReadFile(string path, IReadOnlyDictionary<string, IReadOnlyList<string>>? knownCategories = null)
     {
-        if (!File.Exists(path))
+        if (IO.FileProbe.Of(path).Kind == IO.FileKind.Missing)
             throw new FileNotFoundException($"{ExtraRegistriesVariable} names {path}, which does not exist.", path);
-        using var stream = File.OpenRead(path);
+        using var stream = IO.InputFile.OpenReadAtMost(path, "Weights registry", MaxFileBytes);
         return Parse(stream, path, knownCategories ?? new Dictionary<string, IReadOnlyList<string>>());
     }
 

@@ -33,13 +33,17 @@ public sealed record ImageManifest(string Path, IReadOnlyList<string> ImagePaths
     /// <summary>The column holding image paths.</summary>
     public const string PathColumn = "path";
 
-    /// <summary>Reads <paramref name="path"/> and the <paramref name="columns"/> asked for (others are ignored).</summary>
+    /// <summary>Bytes a manifest may have: ImageNet's 1.3 million rows take about 100 MB.</summary>
+    public const long MaxFileBytes = 1L << 30;
+
+    /// <summary>
+    /// Reads <paramref name="path"/> and the <paramref name="columns"/> asked for (others are ignored). Only a
+    /// regular file of at most <see cref="MaxFileBytes"/> is read (see <see cref="IO.InputFile"/>).
+    /// </summary>
     public static ImageManifest Read(string path, IReadOnlyList<ManifestColumnRequest> columns)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"manifest not found: {path}", path);
         string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-        using var reader = new StreamReader(path);
+        using var reader = IO.InputFile.OpenText(path, "Manifest", MaxFileBytes);
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { DetectColumnCountChanges = true, TrimOptions = TrimOptions.Trim });
         string[] header;
         try
