@@ -16,6 +16,7 @@ namespace ResNetSharp.Tests.Reliability;
 public class HostilePthBudgetTests(HostilePthBudgetTests.Files files) : IClassFixture<HostilePthBudgetTests.Files>
 {
     private const string Reader = "pth (zip + pickle)";
+    private const string PredictCommand = "predict with .pth weights";
 
     /// <summary>The hostile files, written and read in the sandbox once for the whole class.</summary>
     public sealed class Files : IDisposable
@@ -38,9 +39,28 @@ public class HostilePthBudgetTests(HostilePthBudgetTests.Files files) : IClassFi
                     Pickle("\u0080\u0002}q\u0000(X\u0005\0\0\0model}q\u0001(X\u000a\0\0\0state_dicth\u0000uu.")),
             };
             var names = files.Keys.ToList();
-            foreach (var outcome in ReaderSandbox.Run([new ReaderSandbox.Job(Reader, Files: names.Select(n => files[n]).ToList())]))
-                _outcomes[names[outcome.Index]] = outcome;
+            // 512 MiB of zeros in a file of about half a megabyte, seen as a 3x8 classifier: the shapes alone decide the model.
+            var zeros = PthWithZeroStorage(_folder.Path, StateDictPickle(("fc.weight", "0", ZeroFloats, [3, 8], [8, 1])), "0", ZeroFloats * 4);
+            ZeroStorageFileBytes = new FileInfo(zeros).Length;
+            var outcomes = ReaderSandbox.Run([
+                new ReaderSandbox.Job(Reader, Files: names.Select(n => files[n]).ToList()),
+                new ReaderSandbox.Job(PredictCommand, Files: [zeros]),
+            ]);
+            foreach (var outcome in outcomes)
+            {
+                if (outcome.Target == PredictCommand)
+                    PredictOnZeros = outcome;
+                else
+                    _outcomes[names[outcome.Index]] = outcome;
+            }
         }
+
+        internal const long ZeroFloats = 128L << 20;
+
+        /// <summary>What <c>resnet predict</c> made of the zero-filled file.</summary>
+        internal ReaderSandbox.Outcome PredictOnZeros { get; } = null!;
+
+        internal long ZeroStorageFileBytes { get; }
 
         internal ReaderSandbox.Outcome this[string name] => _outcomes[name];
 
@@ -76,6 +96,19 @@ public class HostilePthBudgetTests(HostilePthBudgetTests.Files files) : IClassFi
     [Fact]
     public void TwoDictsThatContainEachOtherAreRefused() =>
         Assert.Contains("cycle", Rejected(files["two dicts containing each other"], "two dicts that contain each other under 'model' and 'state_dict'"));
+
+    /// <summary>
+    /// The shapes that decide the model (classes from fc.weight) are read from the pickle alone: the storage is
+    /// not decompressed until the model's own budget allows it, which 512 MiB for a tiny model does not.
+    /// </summary>
+    [Fact]
+    public void PredictReadsShapesWithoutDecompressingAStorageOfZeros()
+    {
+        Assert.True(files.ZeroStorageFileBytes < 4 << 20, $"{files.ZeroStorageFileBytes} bytes");
+        string detail = Rejected(files.PredictOnZeros,
+            $"resnet predict --weights: a {files.ZeroStorageFileBytes >> 10} KiB .pth whose one storage inflates to {Files.ZeroFloats * 4 >> 20} MiB of zeros");
+        Assert.Contains("decompressed bytes", detail);
+    }
 
     [Fact]
     public void ViewsShareTheirStorageAsTorchLoadsDo()

@@ -22,8 +22,8 @@ public sealed record ManifestColumn(string Name, bool IsClass, IReadOnlyList<str
 /// A CSV manifest of labelled images: a header, a <c>path</c> column (relative to the CSV file's folder,
 /// or absolute) and one column per label. Class columns hold names or integers (integers 0..K-1 are
 /// their own class indices; names are sorted, as torchvision's ImageFolder sorts folders); number columns
-/// hold numbers; an empty cell means the sample has no label there. Every problem names the file, the
-/// row and the column.
+/// hold numbers; an empty cell means the sample has no label there. Every problem in the file (a row
+/// naming a missing image included) is an <see cref="InvalidDataException"/> naming the file, the row and the column.
 /// </summary>
 /// <param name="Path">The CSV file.</param>
 /// <param name="ImagePaths">Full path of each row's image.</param>
@@ -73,9 +73,11 @@ public sealed record ImageManifest(string Path, IReadOnlyList<string> ImagePaths
                 string image = csv.GetField(pathIndex) ?? "";
                 if (image.Length == 0)
                     throw new InvalidDataException($"{path}: row {row}: empty '{PathColumn}'.");
+                if (image.Contains('\0'))
+                    throw new InvalidDataException($"{path}: row {row}: '{PathColumn}' holds a NUL character.");
                 string full = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, image));
                 if (!File.Exists(full))
-                    throw new FileNotFoundException($"{path}: row {row}: image not found: {full}", full);
+                    throw new InvalidDataException($"{path}: row {row}: image not found: {full}");
                 images.Add(full);
                 for (int c = 0; c < columns.Count; c++)
                     cells[c].Add(csv.GetField(indices[c]) ?? "");
