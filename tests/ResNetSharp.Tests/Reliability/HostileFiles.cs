@@ -38,7 +38,7 @@ internal static class HostileFiles
         using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
         using (var stream = zip.CreateEntry("archive/data.pkl", CompressionLevel.NoCompression).Open())
             stream.Write(pickle);
-        using (var stream = zip.CreateEntry($"archive/data/{key}", CompressionLevel.Fastest).Open())
+        using (var stream = zip.CreateEntry($"archive/data/{key}", CompressionLevel.SmallestSize).Open())
         {
             var zeros = new byte[1 << 20];
             for (long written = 0; written < bytes; written += zeros.Length)

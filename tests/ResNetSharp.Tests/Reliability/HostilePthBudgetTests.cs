@@ -142,11 +142,15 @@ public class HostilePthBudgetTests(HostilePthBudgetTests.Files files) : IClassFi
         var limits = WeightLoader.LimitsFor(model);
         long modelBytes = StateDictOrder.Entries(model).Sum(e => e.Tensor.numel() * e.Tensor.ElementSize);
         Assert.Equal(16 * modelBytes + PthLoadLimits.TensorSlackBytes, limits.MaxDecompressedBytes);
-        // A real storage larger than the budget is refused before it is read.
+        // A real storage larger than the budget is refused before it is read: as a whole tensor, by the tensor bytes;
+        // behind a small view, by the bytes it would decompress.
         long floats = limits.MaxDecompressedBytes / 4 + 1;
-        var path = Pth(folder.Path, StateDictPickle(("fc.weight", "0", floats, [floats], [1])), CompressionLevel.Fastest, ("0", new byte[floats * 4]));
-        var error = Assert.Throws<PthFormatException>(() => { WeightLoader.LoadFile(model, path); });
-        Assert.Contains("decompressed bytes", error.Message);
+        var whole = Pth(folder.Path, StateDictPickle(("fc.weight", "0", floats, [floats], [1])), CompressionLevel.Fastest, ("0", new byte[floats * 4]));
+        var error = Assert.Throws<PthFormatException>(() => { WeightLoader.LoadFile(model, whole); });
+        Assert.Contains($"past {limits.MaxTensorBytes} bytes", error.Message);
+        var viewed = PthWithZeroStorage(folder.Path, StateDictPickle(("fc.weight", "0", floats, [3, 8], [8, 1])), "0", floats * 4);
+        error = Assert.Throws<PthFormatException>(() => { WeightLoader.LoadFile(model, viewed); });
+        Assert.Contains($"decompressed bytes, over the {limits.MaxDecompressedBytes} allowed", error.Message);
     }
 
     /// <summary>Eight storages of 64 MiB (512 MiB in all) whose central-directory entries all point at one deflate stream of about 64 KiB.</summary>

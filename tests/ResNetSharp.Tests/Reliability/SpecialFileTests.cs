@@ -77,7 +77,7 @@ public class SpecialFileTests
         string index = Directory.CreateDirectory(folder.File("index")).FullName;
         var cases = new (string Command, string Fifo, Func<string, string[]> Args)[]
         {
-            ("train", "manifest.csv", fifo => Train(fifo)),
+            ("train", "manifest.csv", fifo => Train(fifo, folder.File("train.csv"))),
             ("train", "val.csv", fifo => Train(folder.File("train.csv"), fifo)),
             ("search", Path.Combine("index", "index.json"), _ => ["search", "--index", index, folder.File("a.png")]),
         };
@@ -93,7 +93,7 @@ public class SpecialFileTests
             AssertRefused(RunOrUnblock(registry, "weights", "list"), "weights", $"a FIFO as {WeightsRegistry.ExtraRegistriesVariable}",
                 "registry.json", "named pipe (FIFO), not a regular file");
 
-        var endless = Task.Run(() => SummaryCommandTests.Run(Train("/dev/zero")));
+        var endless = Task.Run(() => SummaryCommandTests.Run(Train("/dev/zero", folder.File("train.csv"))));
         Assert.True(endless.Wait(Patience), "train --manifest /dev/zero did not end");
         AssertRefused(endless.Result, "train", "--manifest /dev/zero", "/dev/zero", "character device");
     }
