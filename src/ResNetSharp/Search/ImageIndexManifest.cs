@@ -74,8 +74,7 @@ internal sealed record ImageIndexManifest(
         ImageIndexManifest? manifest;
         try
         {
-            using var stream = InputFile.OpenReadAtMost(path, "Image index manifest", MaxFileBytes);
-            manifest = JsonSerializer.Deserialize<ImageIndexManifest>(stream, Json);
+            manifest = JsonSerializer.Deserialize<ImageIndexManifest>(InputFile.ReadAllText(path, "Image index manifest", MaxFileBytes), Json);
         }
         catch (JsonException e)
         {
@@ -99,7 +98,7 @@ internal sealed record ImageIndexManifest(
                 && preprocessing.CropTo > 0 && preprocessing.ResizeTo >= 0, "\"model.preprocessing\" needs a positive crop, a mean and positive stds");
         Require(manifest.Model.Dimensions == manifest.Dimensions, $"the model makes {manifest.Model.Dimensions}-wide vectors; the index holds {manifest.Dimensions}");
         foreach (var file in new[] { manifest.Vectors, manifest.Paths })
-            Require(file is not null && file.File == System.IO.Path.GetFileName(file.File) && file.File.Length > 0 && file.Bytes >= 0,
+            Require(file is { File: { Length: > 0 } name } && name == System.IO.Path.GetFileName(name) && file.Bytes >= 0,
                 "a data file entry is missing or names a path outside the index folder");
         return manifest;
     }

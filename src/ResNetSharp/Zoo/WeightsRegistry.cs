@@ -126,14 +126,19 @@ public sealed class WeightsRegistry
         }
         var categories = new Dictionary<string, IReadOnlyList<string>>(knownCategories);
         foreach (var (key, names) in file.Categories ?? [])
-            categories[key] = names;
+            categories[key] = names is not null && names.All(n => n is not null) ? names
+                : throw new FormatException($"{source}: category '{key}' is not a list of class names.");
         var entries = new List<PretrainedWeights>();
         foreach (var item in file.Weights ?? throw new FormatException($"{source}: no \"weights\" list."))
         {
+            if (item is null)
+                throw new FormatException($"{source}: an entry of the \"weights\" list is null.");
             string label = $"{source}: weights '{item.Model}:{item.Tag}'";
             IReadOnlyList<string> classNames = item.ClassNames
                 ?? (item.Categories is { } key && categories.TryGetValue(key, out var named) ? named
                     : throw new FormatException($"{label} give neither \"classNames\" nor known \"categories\" ('{item.Categories}')."));
+            if (classNames.Any(n => n is null))
+                throw new FormatException($"{label} have a null class name.");
             var p = item.Preprocessing ?? throw new FormatException($"{label} have no \"preprocessing\".");
             try
             {
