@@ -49,8 +49,7 @@ public sealed class InferenceModelOptions
     /// </summary>
     public LoadedModel Load(ParseResult parsed)
     {
-        ImageSize(parsed); // a bad --image-size is reported before any file is read
-        var weights = new FileInfo(WeightsArgument.Resolve(parsed.GetValue(_weights) ?? throw new UsageException("--weights FILE is required.")));
+        var weights = new FileInfo(WeightsFile(parsed));
         var contents = WeightFile.ReadContents(weights.FullName);
         int classes = WeightsModel.ClassCount(contents, weights.FullName) ?? 0;
         int? channels = WeightsModel.InputChannels(contents, weights.FullName);
@@ -82,8 +81,11 @@ public sealed class InferenceModelOptions
     }
 
     /// <summary>The weights file --weights names (a run folder's best.safetensors).</summary>
-    public string WeightsFile(ParseResult parsed) =>
-        WeightsArgument.Resolve(parsed.GetValue(_weights) ?? throw new UsageException("--weights FILE is required."));
+    public string WeightsFile(ParseResult parsed)
+    {
+        ImageSize(parsed); // a bad --image-size is reported before any file is read
+        return WeightsArgument.Resolve(parsed.GetValue(_weights) ?? throw new UsageException("--weights FILE is required."));
+    }
 
     /// <summary>The file's heads, when its metadata describes named heads (null: a plain classifier).</summary>
     public IReadOnlyList<HeadDescription>? Heads(ParseResult parsed)
@@ -120,7 +122,7 @@ public sealed class InferenceModelOptions
     private ImagePreprocessing Preprocessing(ParseResult parsed, ModelCard? card)
     {
         var preprocessing = card?.Preprocessing ?? ImagePreprocessing.ImageNet;
-        return parsed.GetValue(_imageSize) is int size ? preprocessing.WithCrop(size) : preprocessing;
+        return ImageSize(parsed) is int size ? preprocessing.WithCrop(size) : preprocessing;
     }
 
     /// <summary>Loads the backbone of a file with named heads into a ResNet without classifier (for embeddings).</summary>

@@ -62,10 +62,7 @@ internal sealed record FuzzTarget(string Name, string FileName, Type Error, Func
 
     private static readonly TrainingConfig ConfigSeed = new()
     {
-        Model = "resnet18_cifar",
-        Schedule = new ScheduleConfig { Epochs = 2 },
-        Optimization = new OptimizationConfig { BatchSize = 16 },
-        Data = new DataConfig { TrainLimit = 100 },
+        Model = "resnet18_cifar", Schedule = new() { Epochs = 2 }, Optimization = new() { BatchSize = 16 }, Data = new() { TrainLimit = 100 },
     };
 
     private static readonly Lazy<byte[]> SafetensorsSeed = new(() => TensorFileBytes(SafetensorsFile.Save));
