@@ -37,11 +37,32 @@ public static class InputFile
     /// </summary>
     public static string ReadAllText(string path, string what, long maxBytes)
     {
-        using var stream = OpenRead(path, what);
-        if (stream.Length > maxBytes)
-            throw new InvalidDataException($"{what} {path} has {stream.Length:N0} bytes; at most {maxBytes:N0} are read.");
-        using var reader = new StreamReader(stream, Encoding.UTF8);
+        using var reader = OpenText(path, what, maxBytes);
         return reader.ReadToEnd();
+    }
+
+    /// <summary>
+    /// A UTF-8 reader of a regular file of at most <paramref name="maxBytes"/> bytes (an <see cref="InvalidDataException"/>
+    /// otherwise), for files read line by line; see <see cref="RequireRegular"/>.
+    /// </summary>
+    /// <param name="path">The path as given.</param>
+    /// <param name="what">What the file is for, starting with a capital, e.g. "Manifest".</param>
+    /// <param name="maxBytes">The largest size accepted.</param>
+    /// <param name="encoding">The text's encoding (default: UTF-8 that replaces invalid bytes).</param>
+    public static StreamReader OpenText(string path, string what, long maxBytes, Encoding? encoding = null) =>
+        new(OpenReadAtMost(path, what, maxBytes), encoding ?? Encoding.UTF8);
+
+    /// <summary>
+    /// Opens a regular file of at most <paramref name="maxBytes"/> bytes for reading (an <see cref="InvalidDataException"/>
+    /// naming it otherwise); see <see cref="RequireRegular"/>.
+    /// </summary>
+    public static FileStream OpenReadAtMost(string path, string what, long maxBytes)
+    {
+        var stream = OpenRead(path, what);
+        if (stream.Length <= maxBytes)
+            return stream;
+        stream.Dispose();
+        throw new InvalidDataException($"{what} {path} has {stream.Length:N0} bytes; at most {maxBytes:N0} are read.");
     }
 }
 

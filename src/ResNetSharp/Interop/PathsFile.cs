@@ -32,13 +32,19 @@ public static class PathsFile
         }
     }
 
-    /// <summary>The paths, by row. A line that is not <c>{"row":N,"path":"..."}</c> with N its line number is an <see cref="InvalidDataException"/> naming the file and line.</summary>
+    /// <summary>Bytes a paths file may have: 100 million rows of 100-character paths fit.</summary>
+    public const long MaxFileBytes = 16L << 30;
+
+    /// <summary>
+    /// The paths, by row. A line that is not <c>{"row":N,"path":"..."}</c> with N its line number, or text that
+    /// is not UTF-8, is an <see cref="InvalidDataException"/> naming the file and line; only a regular file of at
+    /// most <see cref="MaxFileBytes"/> is read (see <see cref="IO.InputFile"/>).
+    /// </summary>
     public static IReadOnlyList<string> Read(string file)
     {
         var paths = new List<string>();
-        using var reader = new StreamReader(file, new UTF8Encoding(false, throwOnInvalidBytes: true));
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
+        using var reader = IO.InputFile.OpenText(file, "Paths file", MaxFileBytes, new UTF8Encoding(false, throwOnInvalidBytes: true));
+        while (NextLine(reader, file, paths.Count) is { } line)
         {
             int row = paths.Count;
             if (line.Length == 0)
@@ -60,5 +66,17 @@ public static class PathsFile
             }
         }
         return paths;
+    }
+
+    private static string? NextLine(StreamReader reader, string file, int row)
+    {
+        try
+        {
+            return reader.ReadLine();
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new InvalidDataException($"{file}: line {row + 1} is not UTF-8 ({e.Message}).", e);
+        }
     }
 }

@@ -59,8 +59,9 @@ public static class WeightFile
     public static IReadOnlyList<(string Name, long[] Shape)> ReadShapes(string path) => ReadContents(path).Tensors;
 
     /// <summary>
-    /// Names, shapes, metadata and how many values the file really stores, without keeping tensor data
-    /// (a safetensors file is not read past its header; a .pth file's views are counted once per storage).
+    /// Names, shapes, metadata and how many values the file really stores, without reading tensor data: a
+    /// safetensors file is not read past its header, a .pth file past its pickle (its storages, counted once
+    /// each however many views share them, are never decompressed), so a small file cannot make this allocate much.
     /// </summary>
     public static WeightFileContents ReadContents(string path)
     {
@@ -70,10 +71,7 @@ public static class WeightFile
             return new WeightFileContents(header.Entries.Select(e => (e.Name, e.Shape)).ToList(),
                 header.Entries.Sum(e => e.Shape.Aggregate(1L, (a, d) => a * d)), header.Metadata);
         }
-        var (tensors, stored) = PthFile.Read(path, PthLoadLimits.Default);
-        var shapes = tensors.Select(t => (t.Name, t.Tensor.shape)).ToList();
-        foreach (var (_, tensor) in tensors)
-            tensor.Dispose();
+        var (shapes, stored) = PthFile.ReadShapes(path);
         return new WeightFileContents(shapes, stored, new Dictionary<string, string>());
     }
 

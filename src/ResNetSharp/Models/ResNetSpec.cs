@@ -124,9 +124,7 @@ public sealed record ResNetSpec
             throw Invalid(nameof(Depths), $"has {Depths.Length} stages", $"at most {SpecLimits.MaxStages}");
         if (Depths.Any(d => d > SpecLimits.MaxBlocksPerStage))
             throw Invalid(nameof(Depths), $"is [{string.Join(", ", Depths)}]", $"at most {SpecLimits.MaxBlocksPerStage} blocks per stage");
-        long widest = Widths.Max() * (long)Expansion;
-        long inner = Block == BlockKind.Basic ? 0 : (long)Math.Floor(Widths.Max() * (BaseWidth / 64.0)) * Groups;
-        if (Math.Max(widest, inner) > SpecLimits.MaxChannels || Groups > SpecLimits.MaxChannels || BaseWidth > SpecLimits.MaxChannels)
+        if (BlockKinds.WidestChannels(this, Widths.Max()) > SpecLimits.MaxChannels || Groups > SpecLimits.MaxChannels || BaseWidth > SpecLimits.MaxChannels)
             throw Invalid(nameof(Widths), $"is [{string.Join(", ", Widths)}] with groups {Groups} and base width {BaseWidth}",
                 $"layers of at most {SpecLimits.MaxChannels} channels");
         if (StemChannels > SpecLimits.MaxChannels)

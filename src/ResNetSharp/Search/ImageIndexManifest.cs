@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ResNetSharp.Common;
 using ResNetSharp.Imaging;
+using ResNetSharp.IO;
 
 namespace ResNetSharp.Search;
 
@@ -19,8 +20,9 @@ internal sealed record IndexFile(string File, long Bytes, string XxHash3)
     public void Check(string folder, bool checksum)
     {
         string path = Path.Combine(folder, File);
-        if (!System.IO.File.Exists(path))
+        if (FileProbe.Of(path).Kind == FileKind.Missing)
             throw new InvalidDataException($"{path} is missing; the index in {folder} is incomplete.");
+        InputFile.RequireRegular(path, "Image index file");
         long length = new FileInfo(path).Length;
         if (length != Bytes)
             throw new InvalidDataException($"{path} has {length:N0} bytes; {ImageIndexManifest.FileName} says {Bytes:N0}: the index is truncated or damaged.");
@@ -31,7 +33,7 @@ internal sealed record IndexFile(string File, long Bytes, string XxHash3)
     private static string Checksum(string path)
     {
         var hash = new XxHash3();
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        using var stream = InputFile.OpenRead(path, "Image index file", 1 << 20);
         hash.Append(stream);
         return Convert.ToHexStringLower(hash.GetCurrentHash());
     }
@@ -50,24 +52,29 @@ internal sealed record ImageIndexManifest(
     public const string FormatName = "resnetsharp-image-index";
     public const int CurrentVersion = 1;
 
+    /// <summary>Bytes index.json may have: it describes a model and two files in about 2 KB.</summary>
+    public const long MaxFileBytes = 1 << 20;
+
     public static string PathIn(string folder) => System.IO.Path.Combine(folder, FileName);
 
     public void Write(string folder) =>
         AtomicFile.Write(PathIn(folder), stream => JsonSerializer.Serialize(stream, this, Json));
 
-    /// <summary>Reads and checks index.json in <paramref name="folder"/>; every problem is an <see cref="InvalidDataException"/> naming the file.</summary>
+    /// <summary>
+    /// Reads and checks index.json in <paramref name="folder"/>; every problem is an <see cref="InvalidDataException"/> naming the
+    /// file, but an index.json that is not a regular file (a FIFO would block the read) is a <see cref="NotARegularFileException"/>.
+    /// </summary>
     public static ImageIndexManifest Read(string folder)
     {
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"Image index not found: {folder}");
         string path = PathIn(folder);
-        if (!File.Exists(path))
+        if (FileProbe.Of(path).Kind == FileKind.Missing)
             throw new InvalidDataException($"{folder} is not an image index (no {FileName}); build one with 'resnet index build'.");
         ImageIndexManifest? manifest;
         try
         {
-            using var stream = File.OpenRead(path);
-            manifest = JsonSerializer.Deserialize<ImageIndexManifest>(stream, Json);
+            manifest = JsonSerializer.Deserialize<ImageIndexManifest>(InputFile.ReadAllText(path, "Image index manifest", MaxFileBytes), Json);
         }
         catch (JsonException e)
         {
@@ -91,7 +98,7 @@ internal sealed record ImageIndexManifest(
                 && preprocessing.CropTo > 0 && preprocessing.ResizeTo >= 0, "\"model.preprocessing\" needs a positive crop, a mean and positive stds");
         Require(manifest.Model.Dimensions == manifest.Dimensions, $"the model makes {manifest.Model.Dimensions}-wide vectors; the index holds {manifest.Dimensions}");
         foreach (var file in new[] { manifest.Vectors, manifest.Paths })
-            Require(file is not null && file.File == System.IO.Path.GetFileName(file.File) && file.File.Length > 0 && file.Bytes >= 0,
+            Require(file is { File: { Length: > 0 } name } && name == System.IO.Path.GetFileName(name) && file.Bytes >= 0,
                 "a data file entry is missing or names a path outside the index folder");
         return manifest;
     }

@@ -65,12 +65,18 @@ public sealed class WeightsRegistry
         return new WeightsRegistry(entries);
     }
 
-    /// <summary>The entries of a registry file (the built-in's JSON format); errors name the file.</summary>
+    /// <summary>Bytes a registry file may have: ten thousand entries with their class names fit.</summary>
+    public const long MaxFileBytes = 64L << 20;
+
+    /// <summary>
+    /// The entries of a registry file (the built-in's JSON format) of at most <see cref="MaxFileBytes"/>; errors name
+    /// the file, and only a regular file is read (see <see cref="IO.InputFile"/>).
+    /// </summary>
     public static IReadOnlyList<PretrainedWeights> ReadFile(string path, IReadOnlyDictionary<string, IReadOnlyList<string>>? knownCategories = null)
     {
-        if (!File.Exists(path))
+        if (IO.FileProbe.Of(path).Kind == IO.FileKind.Missing)
             throw new FileNotFoundException($"{ExtraRegistriesVariable} names {path}, which does not exist.", path);
-        using var stream = File.OpenRead(path);
+        using var stream = IO.InputFile.OpenReadAtMost(path, "Weights registry", MaxFileBytes);
         return Parse(stream, path, knownCategories ?? new Dictionary<string, IReadOnlyList<string>>());
     }
 
@@ -120,14 +126,19 @@ public sealed class WeightsRegistry
         }
         var categories = new Dictionary<string, IReadOnlyList<string>>(knownCategories);
         foreach (var (key, names) in file.Categories ?? [])
-            categories[key] = names;
+            categories[key] = names is not null && names.All(n => n is not null) ? names
+                : throw new FormatException($"{source}: category '{key}' is not a list of class names.");
         var entries = new List<PretrainedWeights>();
         foreach (var item in file.Weights ?? throw new FormatException($"{source}: no \"weights\" list."))
         {
+            if (item is null)
+                throw new FormatException($"{source}: an entry of the \"weights\" list is null.");
             string label = $"{source}: weights '{item.Model}:{item.Tag}'";
             IReadOnlyList<string> classNames = item.ClassNames
                 ?? (item.Categories is { } key && categories.TryGetValue(key, out var named) ? named
                     : throw new FormatException($"{label} give neither \"classNames\" nor known \"categories\" ('{item.Categories}')."));
+            if (classNames.Any(n => n is null))
+                throw new FormatException($"{label} have a null class name.");
             var p = item.Preprocessing ?? throw new FormatException($"{label} have no \"preprocessing\".");
             try
             {

@@ -11,8 +11,10 @@ using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Interop.Pth;
 using ResNetSharp.IO;
 using ResNetSharp.Models;
+using ResNetSharp.Search;
 using ResNetSharp.Tests.Data;
 using ResNetSharp.Training;
+using ResNetSharp.Zoo;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -53,7 +55,7 @@ internal sealed record FuzzTarget(string Name, string FileName, Type Error, Func
     }
 
     public static FuzzTarget Named(string name) =>
-        All.SingleOrDefault(t => t.Name == name) ?? throw new ArgumentException($"no fuzz target '{name}'", nameof(name));
+        All.Concat(Commands).SingleOrDefault(t => t.Name == name) ?? throw new ArgumentException($"no fuzz target '{name}'", nameof(name));
 
     // Declared before All, whose readers use them.
     private static readonly ResNetSpec TinySpec = HostileFiles.TinySpec;
@@ -97,7 +99,101 @@ internal sealed record FuzzTarget(string Name, string FileName, Type Error, Func
             path => NetworkPlanner.Plan(ResNetSpecJson.Load(path)), Json: true),
         new("training config JSON", "config.json", typeof(FormatException), _ => Encoding.UTF8.GetBytes(ConfigSeed.ToJson()),
             path => TrainingConfig.FromJson(InputFile.ReadAllText(path, "Config", 1 << 20), path), Json: true),
+        new("CSV manifest", "manifest.csv", typeof(InvalidDataException), ManifestSeed, ReadManifest),
+        new("paths.jsonl", "paths.jsonl", typeof(InvalidDataException), PathsSeed, path => PathsFile.Read(path)),
+        new("image index manifest (index.json)", "index/index.json", typeof(InvalidDataException), _ => IndexManifestSeed(),
+            path => ImageIndexManifest.Read(Path.GetDirectoryName(path)!), Json: true),
+        new("weights registry JSON", "registry.json", typeof(FormatException), _ => Encoding.UTF8.GetBytes(RegistrySeed),
+            path => WeightsRegistry.ReadFile(path), Json: true),
     ];
+
+    /// <summary>
+    /// Targets that run a whole command in process rather than one reader, for hostile files given to the CLI;
+    /// not fuzzed by default. Their documented error is exit 2 with one line (<see cref="CommandLineError"/>).
+    /// </summary>
+    public static IReadOnlyList<FuzzTarget> Commands { get; } =
+    [
+        new("predict with .pth weights", "weights.pth", typeof(CommandLineError), PredictSeed, PredictWithWeights),
+    ];
+
+    /// <summary>A command that ended as the CLI promises bad input ends: exit 2 and one line, here the message.</summary>
+    public sealed class CommandLineError(string line) : Exception(line);
+
+    /// <summary><c>resnet predict --spec spec.json --weights FILE image.png</c>, as a user runs it, beside the seed's spec and image.</summary>
+    private static void PredictWithWeights(string path)
+    {
+        string folder = Path.GetDirectoryName(path)!;
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        int code = ResNetSharp.Cli.CliApp.Run(["predict", "--spec", Path.Combine(folder, "spec.json"), "--weights", path, "--device", "cpu",
+            Path.Combine(folder, "image.png")], output, error);
+        var lines = error.ToString().Trim().Split('\n');
+        if (code == ResNetSharp.Cli.CliApp.UsageError && lines.Length == 1)
+            throw new CommandLineError(lines[0]);
+        if (code != 0)
+            throw new InvalidOperationException($"exit {code}: {error}");
+    }
+
+    /// <summary>The weights of <see cref="TinySpec"/> as torch.save writes them, with the spec and an image beside them.</summary>
+    private static byte[] PredictSeed(string folder)
+    {
+        File.WriteAllText(Path.Combine(folder, "spec.json"), ResNetSpecJson.ToJson(TinySpec));
+        TestImages.Write(Path.Combine(folder, "image.png"), 12, 10, seed: 3);
+        manual_seed(0);
+        using var model = new ResNet(TinySpec);
+        string seed = Path.Combine(folder, "seed.pth");
+        PthWriter.Save(seed, StateDictOrder.Entries(model));
+        var bytes = File.ReadAllBytes(seed);
+        File.Delete(seed);
+        return bytes;
+    }
+
+    private static readonly ManifestColumnRequest[] ManifestColumns = [new("label", IsClass: true), new("score", IsClass: false)];
+
+    private static void ReadManifest(string path) => ImageManifest.Read(path, ManifestColumns);
+
+    /// <summary>Two images beside a manifest with a class column, a number column and an empty cell.</summary>
+    private static byte[] ManifestSeed(string folder)
+    {
+        TestImages.Write(Path.Combine(folder, "a.png"), 6, 5, seed: 1);
+        TestImages.Write(Path.Combine(folder, "b.png"), 6, 5, seed: 2);
+        return "path,label,score\na.png,cat,1.5\n\"b.png\",dog,\n"u8.ToArray();
+    }
+
+    private static byte[] PathsSeed(string folder)
+    {
+        string path = Path.Combine(folder, "seed.jsonl");
+        PathsFile.Write(path, ["/images/a.png", "/images/with \"quotes\"\nand a newline.png", "/images/ü.jpg"]);
+        var bytes = File.ReadAllBytes(path);
+        File.Delete(path);
+        return bytes;
+    }
+
+    /// <summary>index.json of a two-image index of <see cref="TinySpec"/> (the reader checks the manifest, not the files it names).</summary>
+    private static byte[] IndexManifestSeed()
+    {
+        using var folder = new TemporaryFolder();
+        var spec = System.Text.Json.JsonDocument.Parse(ResNetSpecJson.ToJson(TinySpec)).RootElement.Clone();
+        var model = new IndexedModelEntry("tiny", spec, "w.safetensors", new string('0', 64), null, ImagePreprocessing.ForCrop(8), 8);
+        new ImageIndexManifest(ImageIndexManifest.FormatName, ImageIndexManifest.CurrentVersion, 1, 2, 8, ResNetSharp.Search.ImageIndex.Metric, 16, 128, 64,
+            model, new IndexFile("vectors.usearch", 1000, new string('0', 16)), new IndexFile("paths.jsonl", 70, new string('0', 16))).Write(folder.Path);
+        return File.ReadAllBytes(ImageIndexManifest.PathIn(folder.Path));
+    }
+
+    /// <summary>A registry of one weight set with its classes under a category, as the built-in registry's file is written.</summary>
+    private const string RegistrySeed = """
+        {
+          "categories": { "pets": ["cat", "dog"] },
+          "weights": [
+            {
+              "model": "resnet18", "tag": "PETS_V1", "default": true, "file": "resnet18-pets.pth",
+              "url": "http://127.0.0.1:8080/resnet18-pets.pth", "sha256": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+              "bytes": 46830571, "categories": "pets", "numParams": 11177538, "recipe": "fine-tuned",
+              "preprocessing": { "resizeTo": 256, "cropTo": 224, "interpolation": "bilinear", "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225] }
+            }
+          ]
+        }
+        """;
 
 
     /// <summary>Reads weights the way eval/predict do from metadata alone: the model card, then the model the file names, built and loaded.</summary>

@@ -28,6 +28,27 @@ internal static class HostileFiles
         return path;
     }
 
+    /// <summary>
+    /// A torch.save-style zip whose storage <paramref name="key"/> is <paramref name="bytes"/> zero bytes, deflated
+    /// as it is written (deflate shrinks zeros about 1000 times, so 512 MiB make a file of about half a megabyte).
+    /// </summary>
+    public static string PthWithZeroStorage(string folder, byte[] pickle, string key, long bytes)
+    {
+        string path = Path.Combine(folder, $"hostile-{Guid.NewGuid():N}.pth");
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
+        using (var stream = zip.CreateEntry("archive/data.pkl", CompressionLevel.NoCompression).Open())
+            stream.Write(pickle);
+        using (var stream = zip.CreateEntry($"archive/data/{key}", CompressionLevel.SmallestSize).Open())
+        {
+            var zeros = new byte[1 << 20];
+            for (long written = 0; written < bytes; written += zeros.Length)
+                stream.Write(zeros, 0, (int)Math.Min(zeros.Length, bytes - written));
+        }
+        using (var stream = zip.CreateEntry("archive/version", CompressionLevel.NoCompression).Open())
+            stream.Write("3\n"u8);
+        return path;
+    }
+
     /// <summary>Pickle source as Latin-1 text (opcodes and raw bytes), as bytes.</summary>
     public static byte[] Pickle(string latin1) => Encoding.Latin1.GetBytes(latin1);
 

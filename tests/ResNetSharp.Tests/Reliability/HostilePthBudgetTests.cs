@@ -16,6 +16,7 @@ namespace ResNetSharp.Tests.Reliability;
 public class HostilePthBudgetTests(HostilePthBudgetTests.Files files) : IClassFixture<HostilePthBudgetTests.Files>
 {
     private const string Reader = "pth (zip + pickle)";
+    private const string PredictCommand = "predict with .pth weights";
 
     /// <summary>The hostile files, written and read in the sandbox once for the whole class.</summary>
     public sealed class Files : IDisposable
@@ -38,9 +39,28 @@ public class HostilePthBudgetTests(HostilePthBudgetTests.Files files) : IClassFi
                     Pickle("\u0080\u0002}q\u0000(X\u0005\0\0\0model}q\u0001(X\u000a\0\0\0state_dicth\u0000uu.")),
             };
             var names = files.Keys.ToList();
-            foreach (var outcome in ReaderSandbox.Run([new ReaderSandbox.Job(Reader, Files: names.Select(n => files[n]).ToList())]))
-                _outcomes[names[outcome.Index]] = outcome;
+            // 512 MiB of zeros in a file of about half a megabyte, seen as a 3x8 classifier: the shapes alone decide the model.
+            var zeros = PthWithZeroStorage(_folder.Path, StateDictPickle(("fc.weight", "0", ZeroFloats, [3, 8], [8, 1])), "0", ZeroFloats * 4);
+            ZeroStorageFileBytes = new FileInfo(zeros).Length;
+            var outcomes = ReaderSandbox.Run([
+                new ReaderSandbox.Job(Reader, Files: names.Select(n => files[n]).ToList()),
+                new ReaderSandbox.Job(PredictCommand, Files: [zeros]),
+            ]);
+            foreach (var outcome in outcomes)
+            {
+                if (outcome.Target == PredictCommand)
+                    PredictOnZeros = outcome;
+                else
+                    _outcomes[names[outcome.Index]] = outcome;
+            }
         }
+
+        internal const long ZeroFloats = 128L << 20;
+
+        /// <summary>What <c>resnet predict</c> made of the zero-filled file.</summary>
+        internal ReaderSandbox.Outcome PredictOnZeros { get; } = null!;
+
+        internal long ZeroStorageFileBytes { get; }
 
         internal ReaderSandbox.Outcome this[string name] => _outcomes[name];
 
@@ -77,6 +97,19 @@ public class HostilePthBudgetTests(HostilePthBudgetTests.Files files) : IClassFi
     public void TwoDictsThatContainEachOtherAreRefused() =>
         Assert.Contains("cycle", Rejected(files["two dicts containing each other"], "two dicts that contain each other under 'model' and 'state_dict'"));
 
+    /// <summary>
+    /// The shapes that decide the model (classes from fc.weight) are read from the pickle alone: the storage is
+    /// not decompressed until the model's own budget allows it, which 512 MiB for a tiny model does not.
+    /// </summary>
+    [Fact]
+    public void PredictReadsShapesWithoutDecompressingAStorageOfZeros()
+    {
+        Assert.True(files.ZeroStorageFileBytes < 4 << 20, $"{files.ZeroStorageFileBytes} bytes");
+        string detail = Rejected(files.PredictOnZeros,
+            $"resnet predict --weights: a {files.ZeroStorageFileBytes >> 10} KiB .pth whose one storage inflates to {Files.ZeroFloats * 4 >> 20} MiB of zeros");
+        Assert.Contains("decompressed bytes", detail);
+    }
+
     [Fact]
     public void ViewsShareTheirStorageAsTorchLoadsDo()
     {
@@ -109,11 +142,15 @@ public class HostilePthBudgetTests(HostilePthBudgetTests.Files files) : IClassFi
         var limits = WeightLoader.LimitsFor(model);
         long modelBytes = StateDictOrder.Entries(model).Sum(e => e.Tensor.numel() * e.Tensor.ElementSize);
         Assert.Equal(16 * modelBytes + PthLoadLimits.TensorSlackBytes, limits.MaxDecompressedBytes);
-        // A real storage larger than the budget is refused before it is read.
+        // A real storage larger than the budget is refused before it is read: as a whole tensor, by the tensor bytes;
+        // behind a small view, by the bytes it would decompress.
         long floats = limits.MaxDecompressedBytes / 4 + 1;
-        var path = Pth(folder.Path, StateDictPickle(("fc.weight", "0", floats, [floats], [1])), CompressionLevel.Fastest, ("0", new byte[floats * 4]));
-        var error = Assert.Throws<PthFormatException>(() => { WeightLoader.LoadFile(model, path); });
-        Assert.Contains("decompressed bytes", error.Message);
+        var whole = Pth(folder.Path, StateDictPickle(("fc.weight", "0", floats, [floats], [1])), CompressionLevel.Fastest, ("0", new byte[floats * 4]));
+        var error = Assert.Throws<PthFormatException>(() => { WeightLoader.LoadFile(model, whole); });
+        Assert.Contains($"past {limits.MaxTensorBytes} bytes", error.Message);
+        var viewed = PthWithZeroStorage(folder.Path, StateDictPickle(("fc.weight", "0", floats, [3, 8], [8, 1])), "0", floats * 4);
+        error = Assert.Throws<PthFormatException>(() => { WeightLoader.LoadFile(model, viewed); });
+        Assert.Contains($"decompressed bytes, over the {limits.MaxDecompressedBytes} allowed", error.Message);
     }
 
     /// <summary>Eight storages of 64 MiB (512 MiB in all) whose central-directory entries all point at one deflate stream of about 64 KiB.</summary>

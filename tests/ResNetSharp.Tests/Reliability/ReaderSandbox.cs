@@ -137,9 +137,13 @@ internal static class ReaderSandbox
     private static Outcome Failed((string Target, int Index) input, string detail, string work, string? failures) =>
         new(input.Target, input.Index, "failure", detail, 0, 0) { SavedInput = Save(input.Target, input.Index, work, failures) };
 
+    /// <summary>
+    /// Keeps a failing input: the copy the child made of it when it reported the failure (by then it may have
+    /// written the next input over input.bin), else input.bin, which a crashed or hung child left as it was.
+    /// </summary>
     private static string? Save(string target, int index, string work, string? failures)
     {
-        string input = Path.Combine(work, "input.bin");
+        string input = FailedInput(work, target, index) is var kept && File.Exists(kept) ? kept : Path.Combine(work, "input.bin");
         if (failures is null || !File.Exists(input))
             return null;
         Directory.CreateDirectory(failures);
@@ -147,6 +151,9 @@ internal static class ReaderSandbox
         File.Copy(input, saved, overwrite: true);
         return saved;
     }
+
+    private static string FailedInput(string work, string target, int index) =>
+        Path.Combine(work, $"failed--{target.Replace(' ', '_')}--{index}.bin");
 
     private static string DotnetHost() =>
         Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
@@ -185,6 +192,8 @@ internal static class ReaderSandbox
                 File.WriteAllBytes(inputCopy, bytes);
                 Report(new { target = target.Name, start = index });
                 var outcome = Measure(target, bytes, template, caseFolder);
+                if (outcome.Kind == "failure")
+                    File.Copy(inputCopy, FailedInput(work, target.Name, index), overwrite: true);
                 Report(new { target = target.Name, index, kind = outcome.Kind, detail = outcome.Detail, peak = outcome.PeakGrowth, ms = outcome.Milliseconds });
                 if (index % 200 == 199)
                     GC.Collect();
@@ -230,11 +239,15 @@ internal static class ReaderSandbox
         if (error is OutOfMemoryException)
             return Result("failure", $"ran out of memory: {Describe(error)}");
         if (!target.Error.IsInstanceOfType(error))
-            return Result("failure", Describe(error));
+            return Result("failure", Describe(error) + " " + ThrownAt(error));
         if (!error.Message.Contains(Path.GetFileName(target.FileName), StringComparison.Ordinal))
             return Result("failure", "message does not name the file: " + Describe(error));
         return Result("rejected", error.Message);
     }
+
+    /// <summary>Where an undocumented exception came from: the first frame of its stack trace, for the failure report.</summary>
+    private static string ThrownAt(Exception error) =>
+        error.StackTrace?.Split('\n').Select(f => f.Trim()).FirstOrDefault(f => f.Length > 0) is { } frame ? $"[{frame}]" : "";
 
     private static string Describe(Exception? error) =>
         error is null ? "no error" : $"{error.GetType().FullName}: {error.Message.Split('\n')[0]}";

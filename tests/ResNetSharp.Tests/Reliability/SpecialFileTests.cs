@@ -4,6 +4,7 @@ using ResNetSharp.Interop;
 using ResNetSharp.IO;
 using ResNetSharp.Tests.Cli;
 using ResNetSharp.Tests.Data;
+using ResNetSharp.Zoo;
 using static ResNetSharp.Tests.Reliability.HostileFiles;
 
 namespace ResNetSharp.Tests.Reliability;
@@ -56,6 +57,45 @@ public class SpecialFileTests
             var run = RunOrUnblock(fifo, args.Select(a => a == "FIFO" ? fifo : a).ToArray());
             AssertRefused(run, command, $"a FIFO as {name}", name, "named pipe (FIFO), not a regular file");
         }
+    }
+
+    /// <summary>The readers added with manifests, the weights registry and the image index open only regular files too.</summary>
+    [Fact]
+    public void AFifoAsAManifestAnIndexManifestOrTheRegistryAndDevZeroAsAManifestAreRefusedWithoutBlocking()
+    {
+        using var folder = new TemporaryFolder();
+        File.WriteAllText(folder.File("tiny.json"), """{"block": "basic", "depths": [1, 1], "widths": [8, 16], "stemChannels": 8, "stem": "cifar", "numClasses": 2}""");
+        TestImages.Write(folder.File("a.png"), 12, 10, seed: 1);
+        TestImages.Write(folder.File("b.png"), 12, 10, seed: 2);
+        File.WriteAllLines(folder.File("train.csv"), ["path,label", "a.png,cat", "b.png,dog"]);
+        string[] Train(string manifest, string? validation = null) =>
+        [
+            "train", "--manifest", manifest, .. validation is null ? Array.Empty<string>() : ["--val-manifest", validation],
+            "--heads", "label=classification", "--model", folder.File("tiny.json"), "--image-size", "8", "--epochs", "1",
+            "--device", "cpu", "-o", folder.File("run-" + Guid.NewGuid().ToString("N")), "--quiet",
+        ];
+        string index = Directory.CreateDirectory(folder.File("index")).FullName;
+        var cases = new (string Command, string Fifo, Func<string, string[]> Args)[]
+        {
+            ("train", "manifest.csv", fifo => Train(fifo, folder.File("train.csv"))),
+            ("train", "val.csv", fifo => Train(folder.File("train.csv"), fifo)),
+            ("search", Path.Combine("index", "index.json"), _ => ["search", "--index", index, folder.File("a.png")]),
+        };
+        foreach (var (command, name, args) in cases)
+        {
+            string fifo = Fifo(folder.File(name));
+            var run = RunOrUnblock(fifo, args(fifo));
+            AssertRefused(run, command, $"a FIFO as {name}", Path.GetFileName(name), "named pipe (FIFO), not a regular file");
+        }
+
+        string registry = Fifo(folder.File("registry.json"));
+        using (new EnvironmentVariable(WeightsRegistry.ExtraRegistriesVariable, registry))
+            AssertRefused(RunOrUnblock(registry, "weights", "list"), "weights", $"a FIFO as {WeightsRegistry.ExtraRegistriesVariable}",
+                "registry.json", "named pipe (FIFO), not a regular file");
+
+        var endless = Task.Run(() => SummaryCommandTests.Run(Train("/dev/zero", folder.File("train.csv"))));
+        Assert.True(endless.Wait(Patience), "train --manifest /dev/zero did not end");
+        AssertRefused(endless.Result, "train", "--manifest /dev/zero", "/dev/zero", "character device");
     }
 
     [Fact]

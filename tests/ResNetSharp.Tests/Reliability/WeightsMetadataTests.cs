@@ -111,6 +111,27 @@ public class WeightsMetadataTests
             Assert.Contains($"'{field}'", Assert.Throws<ArgumentException>(() => NetworkPlanner.Plan(spec)).Message);
     }
 
+    /// <summary>
+    /// The channel limit is checked with the block kinds' own widths (one home for what a kind is made of): the widest
+    /// layer <see cref="BlockKinds.WidestChannels"/> reports is the widest convolution the planner makes, for every
+    /// catalogue entry, and a grouped bottleneck whose inner width alone passes the limit is refused.
+    /// </summary>
+    [Fact]
+    public void TheChannelLimitUsesTheWidthsTheBlockKindsReallyHave()
+    {
+        foreach (var name in ModelCatalog.Names)
+        {
+            var spec = ModelCatalog.Get(name);
+            foreach (int planes in spec.Widths)
+                Assert.Equal(BlockKinds.Convolutions(spec, planes, planes, 1).Max(c => c.OutChannels), BlockKinds.WidestChannels(spec, planes));
+        }
+        var grouped = TinySpec with { Block = BlockKind.Bottleneck, Widths = [4, 1024], Groups = 128, BaseWidth = 64 };
+        Assert.Equal(128L * 1024, BlockKinds.WidestChannels(grouped, 1024)); // inner width, not the 4096 outputs
+        Assert.Contains("'Widths'", Assert.Throws<ArgumentException>(() => grouped.Validate()).Message);
+        Assert.Equal(4096L, BlockKinds.WidestChannels(grouped with { Groups = 1 }, 1024));
+        (grouped with { Groups = 1 }).Validate();
+    }
+
     public static TheoryData<string, string, string> BadCardEntries() => new()
     {
         { "preprocessing", """{"resizeTo":9,"cropTo":8,"mean":[0.5,0.5,0.5],"std":[0,0,0]}""", "std is [0, 0, 0]; expected values above zero" },

@@ -41,6 +41,42 @@ public class WriteFailureTests
             "ok: IOException naming the path; previous checkpoint byte-identical; no temporary files left");
     }
 
+    /// <summary>
+    /// A run folder that cannot be made or written says what failed, not that another run holds it. Run as root
+    /// (where a read-only folder is still writable) the failures come from a file where the folder must be.
+    /// </summary>
+    [Fact]
+    public void ARunFolderThatCannotBeMadeOrWrittenSaysWhatFailedNotThatItIsInUse()
+    {
+        using var folder = new TemporaryFolder();
+        File.WriteAllText(folder.File("a-file"), "not a folder");
+        var cases = new List<(string Folder, string Tried)>
+        {
+            (folder.File("a-file"), "a regular file given as the run folder"),
+            (Path.Combine(folder.File("a-file"), "run"), "a run folder inside a regular file"),
+        };
+        string readOnly = Directory.CreateDirectory(folder.File("read-only")).FullName;
+        if (!OperatingSystem.IsWindows() && Environment.UserName != "root")
+        {
+            File.SetUnixFileMode(readOnly, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+            cases.Add((readOnly, "a read-only (0555) run folder"));
+        }
+        try
+        {
+            foreach (var (target, tried) in cases)
+            {
+                var error = Assert.ThrowsAny<IOException>(() => RunFolderLock.Acquire(target).Dispose());
+                Assert.DoesNotContain("in use by another training run", error.Message);
+                Assert.Contains($"cannot use {target} as a run folder: ", error.Message);
+                ReliabilityLog.Record("write failures", "run folder", tried, 1, $"ok: \"{error.Message}\"");
+            }
+        }
+        finally
+        {
+            File.SetUnixFileMode(readOnly, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
     [Fact]
     public void AnExportThatCannotBeWrittenExitsWithTheCauseAndLeavesNoFile()
     {

@@ -22,8 +22,8 @@ public sealed record ManifestColumn(string Name, bool IsClass, IReadOnlyList<str
 /// A CSV manifest of labelled images: a header, a <c>path</c> column (relative to the CSV file's folder,
 /// or absolute) and one column per label. Class columns hold names or integers (integers 0..K-1 are
 /// their own class indices; names are sorted, as torchvision's ImageFolder sorts folders); number columns
-/// hold numbers; an empty cell means the sample has no label there. Every problem names the file, the
-/// row and the column.
+/// hold numbers; an empty cell means the sample has no label there. Every problem in the file (a row
+/// naming a missing image included) is an <see cref="InvalidDataException"/> naming the file, the row and the column.
 /// </summary>
 /// <param name="Path">The CSV file.</param>
 /// <param name="ImagePaths">Full path of each row's image.</param>
@@ -33,13 +33,17 @@ public sealed record ImageManifest(string Path, IReadOnlyList<string> ImagePaths
     /// <summary>The column holding image paths.</summary>
     public const string PathColumn = "path";
 
-    /// <summary>Reads <paramref name="path"/> and the <paramref name="columns"/> asked for (others are ignored).</summary>
+    /// <summary>Bytes a manifest may have: ImageNet's 1.3 million rows take about 100 MB.</summary>
+    public const long MaxFileBytes = 1L << 30;
+
+    /// <summary>
+    /// Reads <paramref name="path"/> and the <paramref name="columns"/> asked for (others are ignored). Only a
+    /// regular file of at most <see cref="MaxFileBytes"/> is read (see <see cref="IO.InputFile"/>).
+    /// </summary>
     public static ImageManifest Read(string path, IReadOnlyList<ManifestColumnRequest> columns)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"manifest not found: {path}", path);
         string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-        using var reader = new StreamReader(path);
+        using var reader = IO.InputFile.OpenText(path, "Manifest", MaxFileBytes);
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { DetectColumnCountChanges = true, TrimOptions = TrimOptions.Trim });
         string[] header;
         try
@@ -69,9 +73,11 @@ public sealed record ImageManifest(string Path, IReadOnlyList<string> ImagePaths
                 string image = csv.GetField(pathIndex) ?? "";
                 if (image.Length == 0)
                     throw new InvalidDataException($"{path}: row {row}: empty '{PathColumn}'.");
+                if (image.Contains('\0'))
+                    throw new InvalidDataException($"{path}: row {row}: '{PathColumn}' holds a NUL character.");
                 string full = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, image));
                 if (!File.Exists(full))
-                    throw new FileNotFoundException($"{path}: row {row}: image not found: {full}", full);
+                    throw new InvalidDataException($"{path}: row {row}: image not found: {full}");
                 images.Add(full);
                 for (int c = 0; c < columns.Count; c++)
                     cells[c].Add(csv.GetField(indices[c]) ?? "");

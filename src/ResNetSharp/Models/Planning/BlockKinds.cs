@@ -34,7 +34,7 @@ public static class BlockKinds
             case BlockKind.Basic:
                 return [Layer(1, inChannels, planes, 3, stride), Layer(2, planes, outChannels, 3, 1)];
             case BlockKind.Bottleneck:
-                int inner = (int)Math.Floor(planes * (spec.BaseWidth / 64.0)) * spec.Groups;
+                int inner = checked((int)BottleneckWidth(spec, planes));
                 return
                 [
                     Layer(1, inChannels, inner, 1, 1),
@@ -45,6 +45,21 @@ public static class BlockKinds
                 throw Unknown(spec.Block);
         }
     }
+
+    /// <summary>
+    /// The most channels any layer of a block with base width <paramref name="planes"/> has: its output
+    /// (planes times the expansion) or, for a bottleneck, its grouped inner width if that is wider. In
+    /// 64-bit arithmetic, so that a spec can be checked against <see cref="SpecLimits.MaxChannels"/> before anything overflows.
+    /// </summary>
+    public static long WidestChannels(ResNetSpec spec, long planes) => spec.Block switch
+    {
+        BlockKind.Basic => planes * Expansion(spec.Block),
+        BlockKind.Bottleneck => Math.Max(planes * Expansion(spec.Block), BottleneckWidth(spec, planes)),
+        _ => throw Unknown(spec.Block),
+    };
+
+    /// <summary>A bottleneck's inner width: floor(planes * BaseWidth / 64) * Groups.</summary>
+    private static long BottleneckWidth(ResNetSpec spec, long planes) => (long)Math.Floor(planes * (spec.BaseWidth / 64.0)) * spec.Groups;
 
     /// <summary>The block's name in summaries and module names: BasicBlock, BottleneckBlock, PreActBasicBlock, PreActBottleneckBlock.</summary>
     public static string DisplayName(BlockKind kind, BlockOrder order)
