@@ -17,8 +17,8 @@ public sealed class InferenceModelOptions
 {
     private readonly ModelSelection _model = new();
     private readonly Option<FileInfo> _weights = new("--weights", "-w") { Description = "Weights (safetensors or .pth), a run folder for its best.safetensors, or registered weights (MODEL:TAG, e.g. resnet50:IMAGENET1K_V2); files written by resnet name their model, so --model can be left out" };
-    private readonly Option<FileInfo?> _classNames = new("--class-names") { Description = "Text file with one class name per line (default: from the weights' metadata)" };
-    private readonly Option<int?> _imageSize = new("--image-size") { Description = "Crop size for images (default: from the weights' metadata, else 224 after resizing to 256)" };
+    private readonly Option<FileInfo?> _classNames = new("--class-names") { Description = "Text file with one class name per line [default: from the weights' metadata]" };
+    private readonly Option<int?> _imageSize = new("--image-size") { Description = "Crop size for images [default: from the weights' metadata, else 224 after resizing to 256]" };
     private readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
 
     /// <summary>Adds the options to a command.</summary>

@@ -13,8 +13,8 @@ public sealed record ErrorCurve(string Name, double[] Iterations, double[] TestE
 {
     /// <summary>
     /// The curve of the run in <paramref name="folder"/>: each epoch record's top1 (and trainTop1, when logged)
-    /// against the steps done by then, which is the last logged step before it plus one (the last step of every
-    /// epoch is logged), so epoch numbering does not matter.
+    /// against the steps done by then, which is the last logged step before it (metrics.jsonl counts steps done,
+    /// from 1, and the last step of every epoch is logged), so epoch numbering does not matter.
     /// </summary>
     public static ErrorCurve Read(string folder)
     {
@@ -42,7 +42,7 @@ public sealed record ErrorCurve(string Name, double[] Iterations, double[] TestE
             }
             string? kind = record.TryGetProperty("kind", out var k) ? k.GetString() : null;
             if (kind == "step" && record.TryGetProperty("step", out var step))
-                steps = step.GetInt64() + 1;
+                steps = step.GetInt64();
             else if (kind == "epoch")
             {
                 iterations.Add(steps);

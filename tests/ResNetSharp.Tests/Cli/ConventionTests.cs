@@ -55,7 +55,7 @@ public partial class ConventionTests
             }
         }
         Assert.Contains("--format <onnx|safetensors|pth>", Run("export", "--help").Output);
-        Assert.Contains("--schedule <one-cycle|cosine|multi-step|constant>", Run("train", "--help").Output);
+        Assert.Contains("--schedule <one-cycle|cosine|multi-step|constant|step|plateau>", Run("train", "--help").Output);
         Assert.Contains("[default: one-cycle]", Run("train", "--help").Output);
         Assert.Contains("--grayscale <one-channel-model|repeat-channels>", Run("eval", "--help").Output);
     }

@@ -85,8 +85,9 @@ public class EvaluatorTests
     }
 
     [Theory]
-    [InlineData("cpu", 64, 28, false, 256)]
+    [InlineData("cpu", 64, 28, false, 64)]
     [InlineData("cpu", 512, 28, true, 512)]
+    [InlineData("cpu", 128, 224, false, 128)]
     [InlineData("cuda", 256, 32, false, 1024)]
     [InlineData("cuda", 256, 32, true, 512)]
     [InlineData("cuda", 2048, 32, false, 2048)]

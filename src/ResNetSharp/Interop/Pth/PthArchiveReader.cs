@@ -34,7 +34,7 @@ internal sealed class PthArchiveReader(ZipArchive archive, long fileLength, PthL
         public long Bytes => Numel * TorchStorageTypes.ElementSize(DType);
     }
 
-    /// <summary>A tensor as the pickle describes it: a view of <paramref name="Storage"/>. Compared by reference (a tied weight is one view under two names).</summary>
+    /// <summary>A tensor as the pickle describes it: a view of <paramref name="storage"/>. Compared by reference (a tied weight is one view under two names).</summary>
     private sealed class TensorView(StorageRef storage, long offset, long[] shape, long[] strides)
     {
         public StorageRef Storage => storage;

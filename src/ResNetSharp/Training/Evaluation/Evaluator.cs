@@ -24,15 +24,16 @@ public static class Evaluator
     }
 
     /// <summary>
-    /// The evaluation batch of a training run: at least its training batch and 256 images; on a GPU, as many
-    /// images as make about a million pixels per forward pass (1,024 at 32x32; half that with flip TTA),
-    /// because small batches of small images leave the GPU waiting for the host to launch kernels.
+    /// The evaluation batch of a training run. On a CPU, its training batch: libtorch's CPU convolutions without
+    /// oneDNN materialise im2col buffers, so larger batches are slower per image (bench/RESULTS.md). On a GPU, at
+    /// least the training batch and 256 images, or as many as make about a million pixels per forward pass (1,024
+    /// at 32x32; half that with flip TTA), because small batches of small images leave the GPU waiting for the host.
     /// </summary>
     public static int BatchSizeFor(int trainingBatch, int height, int width, Device device, bool flipTestTimeAugmentation)
     {
-        int batch = Math.Max(trainingBatch, 256);
         if (device.type != DeviceType.CUDA)
-            return batch;
+            return trainingBatch;
+        int batch = Math.Max(trainingBatch, 256);
         long pixelsPerImage = (long)height * width * (flipTestTimeAugmentation ? 2 : 1);
         return (int)Math.Max(batch, Math.Min(MillionPixels / pixelsPerImage, 8192));
     }
