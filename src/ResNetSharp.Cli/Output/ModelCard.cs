@@ -139,7 +139,7 @@ public sealed class ModelCard(string folder, TrainingConfig config, string? reci
             columns.AddRange([("test top-1", "top1", true), ("test top-5", "top5", true)]);
         if (table.Column("ema_top1").Any(double.IsFinite))
             columns.Add(("EMA test top-1", "ema_top1", true));
-        foreach (string name in table.Names.Where(n => n.Contains('.') && !n.StartsWith("ema.", StringComparison.Ordinal) && !n.EndsWith(".loss", StringComparison.Ordinal)))
+        foreach (string name in table.Names.Where(n => MetricsLog.IsHeadColumn(n) && !n.EndsWith(".loss", StringComparison.Ordinal)))
             columns.Add((name, name, name.EndsWith("top1", StringComparison.Ordinal) || name.EndsWith("top5", StringComparison.Ordinal)));
         columns.AddRange([("lr", "lr", false), ("time (s)", "seconds", false)]);
         text.AppendLine("## Results").AppendLine();

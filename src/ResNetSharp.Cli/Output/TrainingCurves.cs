@@ -135,7 +135,7 @@ public sealed class TrainingCurves(string folder) : TrainingObserver, IDisposabl
         if (snapshot.LearningRates.Count > 0)
             Write(LearningRatePath, CurvePlots.LearningRate(snapshot.LearningRates, snapshot.TotalEpochs));
         // Named heads: HEAD.METRIC columns (and the average's ema.HEAD.METRIC), one plot per head.
-        var headColumns = epochs.Names.Where(name => name.Contains('.') && !name.StartsWith("ema.", StringComparison.Ordinal));
+        var headColumns = epochs.Names.Where(MetricsLog.IsHeadColumn);
         foreach (string head in headColumns.Select(name => name[..name.IndexOf('.')]).Distinct())
             Write(HeadPath(head), CurvePlots.Head(epochs, head));
     }

@@ -57,6 +57,10 @@ public class TrainEvalCommandTests
             var image = ResNetSharp.Imaging.ImageDecoder.Decode(Path.Combine(folder, plot));
             Assert.Equal((width, height), (image.Width, image.Height));
         }
+        // The diagnostics' grad_norm.PART and dead_units.PART columns are not heads: no per-head plot, no head rows in the card.
+        Assert.Contains("grad_norm.layer1", File.ReadLines(Path.Combine(folder, "epochs.csv")).First());
+        Assert.Empty(Directory.GetFiles(folder, "head-*.png"));
+        Assert.DoesNotContain("grad_norm", File.ReadAllText(Path.Combine(folder, "MODEL_CARD.md")));
     }
 
     [Theory]

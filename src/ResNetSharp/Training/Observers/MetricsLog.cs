@@ -19,6 +19,14 @@ namespace ResNetSharp.Training;
 /// </remarks>
 public sealed class MetricsLog(string folder) : TrainingObserver
 {
+    private const string GradientNormPrefix = "grad_norm.";
+    private const string DeadUnitsPrefix = "dead_units.";
+
+    /// <summary>Whether an epochs.csv column is a named head's HEAD.METRIC (not the average's ema.HEAD.METRIC, nor a diagnostic of a part).</summary>
+    public static bool IsHeadColumn(string name) =>
+        name.Contains('.') && !name.StartsWith("ema.", StringComparison.Ordinal)
+        && !name.StartsWith(GradientNormPrefix, StringComparison.Ordinal) && !name.StartsWith(DeadUnitsPrefix, StringComparison.Ordinal);
+
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -63,7 +71,7 @@ public sealed class MetricsLog(string folder) : TrainingObserver
         };
         columns.AddRange(heads);
         foreach (var stage in report.Stages)
-            columns.AddRange([($"grad_norm.{stage.Part}", stage.GradientNorm), ($"dead_units.{stage.Part}", stage.DeadUnits)]);
+            columns.AddRange([($"{GradientNormPrefix}{stage.Part}", stage.GradientNorm), ($"{DeadUnitsPrefix}{stage.Part}", stage.DeadUnits)]);
         DropRowsFrom(report.Epoch + 1);
         if (!File.Exists(CsvPath))
             Append(CsvPath, string.Join(",", columns.Select(c => c.Name)));
