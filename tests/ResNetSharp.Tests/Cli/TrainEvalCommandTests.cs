@@ -111,6 +111,13 @@ public class TrainingConfigCommandTests
         Assert.Equal(CliApp.UsageError, code);
         Assert.Contains("null.json: a training config is a JSON object; got null", error);
 
+        File.WriteAllText(folder.File("null-section.json"), """{"run": null}""");
+        var (sectionCode, _, sectionError) = Run("train", "--config", folder.File("null-section.json"), "-o", folder.File("run"));
+        Assert.Equal(CliApp.UsageError, sectionCode);
+        Assert.Contains("run", sectionError);
+        Assert.Contains("an object (or leave it out for the defaults)", sectionError);
+        Assert.Single(sectionError.Trim().Split('\n'));
+
         var (evalCode, _, evalError) = Run("eval", "--weights", folder.File("missing.safetensors"), "--test-limit", "-1");
         Assert.Equal(CliApp.UsageError, evalCode);
         Assert.Contains("--test-limit must be 0 or more", evalError);

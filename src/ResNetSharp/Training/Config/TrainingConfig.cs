@@ -46,16 +46,20 @@ public sealed record TrainingConfig
             (Heads[i] ?? throw new ConfigException($"heads[{i}]", null, "a head")).Validate($"heads[{i}]");
         var duplicate = Heads.GroupBy(h => h.Name).FirstOrDefault(g => g.Count() > 1);
         ConfigException.Require(duplicate is null, "heads", duplicate?.Key, "distinct head names");
-        Data.Validate("data");
-        Augmentation.Validate("augmentation");
-        Optimization.Validate("optimization");
-        Schedule.Validate("schedule");
-        Precision.Validate("precision");
-        Transfer.Validate("transfer");
-        Run.Validate("run");
+        Section(Data, "data").Validate("data");
+        Section(Augmentation, "augmentation").Validate("augmentation");
+        Section(Optimization, "optimization").Validate("optimization");
+        Section(Schedule, "schedule").Validate("schedule");
+        Section(Precision, "precision").Validate("precision");
+        Section(Transfer, "transfer").Validate("transfer");
+        Section(Run, "run").Validate("run");
         ConfigException.Require(Schedule.WarmupEpochs < Schedule.Epochs, "schedule.warmupEpochs", Schedule.WarmupEpochs, "fewer than schedule.epochs");
         return this;
     }
+
+    // A config file may say "run": null; a section is an object or absent.
+    private static T Section<T>(T? section, string path) where T : class =>
+        section ?? throw new ConfigException(path, null, "an object (or leave it out for the defaults)");
 
     /// <summary>The config as indented JSON, sections nested.</summary>
     public string ToJson() => ConfigJson.Write(this);
