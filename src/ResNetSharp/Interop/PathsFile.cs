@@ -53,7 +53,7 @@ public static class PathsFile
             {
                 using var document = JsonDocument.Parse(line);
                 var root = document.RootElement;
-                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("row", out var number) || !number.TryGetInt64(out long at)
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("row", out var number) || number.ValueKind != JsonValueKind.Number || !number.TryGetInt64(out long at)
                     || !root.TryGetProperty("path", out var path) || path.ValueKind != JsonValueKind.String)
                     throw new InvalidDataException($"{file}: line {row + 1} is not {{\"row\":N,\"path\":\"...\"}}.");
                 if (at != row)
