@@ -18,10 +18,24 @@ public sealed class AdamOptimizer(IEnumerable<(string Name, Tensor Parameter)> p
         // The decayed gradient goes into the scratch (a group's) or a temporary; the next use of the scratch
         // is the square root below, after both moments have read it.
         var g = weightDecay == 0 ? grad : scratch is null ? grad.add(parameter, weightDecay) : scratch.copy_(grad).add_(parameter, weightDecay);
-        var mean = state("exp_avg").mul_(beta1).add_(g, 1 - beta1);
-        var variance = state("exp_avg_sq").mul_(beta2).addcmul_(g, g, 1 - beta2);
-        double correction1 = 1 - Math.Pow(beta1, Steps);
-        double correction2 = 1 - Math.Pow(beta2, Steps);
+        AdamMoments.Step(parameter, g, state, scratch, beta1, beta2, epsilon, Steps, learningRate);
+    }
+}
+
+/// <summary>The step Adam and AdamW share: both moments updated from a gradient, bias-corrected, applied to the parameter.</summary>
+internal static class AdamMoments
+{
+    /// <summary>
+    /// Updates exp_avg and exp_avg_sq from <paramref name="grad"/> and moves <paramref name="parameter"/> by the corrected
+    /// ratio; <paramref name="scratch"/>, when given, holds the square root (so <paramref name="grad"/> may live in it).
+    /// </summary>
+    public static void Step(Tensor parameter, Tensor grad, Func<string, Tensor> state, Tensor? scratch, double beta1, double beta2,
+        double epsilon, long steps, double learningRate)
+    {
+        var mean = state("exp_avg").mul_(beta1).add_(grad, 1 - beta1);
+        var variance = state("exp_avg_sq").mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+        double correction1 = 1 - Math.Pow(beta1, steps);
+        double correction2 = 1 - Math.Pow(beta2, steps);
         var denominator = (scratch is null ? variance.sqrt() : scratch.copy_(variance).sqrt_()).div_(Math.Sqrt(correction2)).add_(epsilon);
         parameter.addcdiv_(mean, denominator, -learningRate / correction1);
     }

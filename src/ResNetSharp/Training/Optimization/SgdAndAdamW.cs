@@ -41,11 +41,6 @@ public sealed class AdamWOptimizer(IEnumerable<(string Name, Tensor Parameter)> 
     {
         if (weightDecay != 0)
             parameter.mul_(1 - learningRate * weightDecay);
-        var mean = state("exp_avg").mul_(beta1).add_(grad, 1 - beta1);
-        var variance = state("exp_avg_sq").mul_(beta2).addcmul_(grad, grad, 1 - beta2);
-        double correction1 = 1 - Math.Pow(beta1, Steps);
-        double correction2 = 1 - Math.Pow(beta2, Steps);
-        var denominator = (scratch is null ? variance.sqrt() : scratch.copy_(variance).sqrt_()).div_(Math.Sqrt(correction2)).add_(epsilon);
-        parameter.addcdiv_(mean, denominator, -learningRate / correction1);
+        AdamMoments.Step(parameter, grad, state, scratch, beta1, beta2, epsilon, Steps, learningRate);
     }
 }
