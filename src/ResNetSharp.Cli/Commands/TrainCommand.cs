@@ -13,7 +13,8 @@ public static class TrainCommand
         var options = new TrainingOptions(TrainingRecipe.Full.Config);
         var recipe = new Option<string>("--recipe")
         {
-            Description = "Settings the run starts from, before --config and the options: auto (full on a GPU, cpu without one), " +
+            Description = "Settings the run starts from, before --config and the options: auto (full on a GPU, cpu without one; " +
+                "with --resume, the run's own config.json), " +
                 "full (resnet18_cifar, 15 epochs; the defaults shown) or cpu (resnet10_cifar_w8, 5 epochs of 128 at lr 0.2, no erasing)",
             DefaultValueFactory = _ => "auto",
         };
@@ -26,6 +27,13 @@ public static class TrainCommand
             var device = DeviceSelection.Parse(parsed.GetValue(options.Device)!);
             var kind = Enum.Parse<RecipeKind>(parsed.GetValue(recipe)!, ignoreCase: true);
             var chosen = TrainingRecipe.For(kind, device);
+            if (kind == RecipeKind.Auto && parsed.GetValue(options.Resume))
+            {
+                string folder = TrainingRun.ResumedFolder(parsed, options, options.Resolve(parsed, defaults: chosen.Config));
+                if (RunFolder.ReadConfig(folder) is { } saved)
+                    return TrainingRun.Execute(parsed, options, options.Resolve(parsed, defaults: saved), output,
+                        $"resuming {folder} with its own settings ({RunFolder.ConfigFileName}); options and --config override them");
+            }
             return TrainingRun.Execute(parsed, options, options.Resolve(parsed, defaults: chosen.Config), output, RecipeLine(kind, chosen, device), chosen.Name);
         });
         return command;

@@ -86,12 +86,19 @@ public static class TrainingRun
             }
             return given;
         }
-        string named = Path.Combine("runs", $"{Path.GetFileNameWithoutExtension(settings.Model)}-{DataName(settings.Data)}");
+        string named = DefaultFolder(settings);
         string folder = resume ? RunFolder.LatestVersion(named) : RunFolder.NextVersion(named);
         if (folder != named)
             output.WriteLine(resume ? $"run folder: {folder} (the newest version of {named})" : $"run folder: {folder} ({named} holds an earlier run)");
         return folder;
     }
+
+    /// <summary>The folder a --resume continues: -o as given, else the newest version of the default folder of <paramref name="settings"/>.</summary>
+    public static string ResumedFolder(ParseResult parsed, TrainingOptions options, TrainingConfig settings) =>
+        parsed.GetValue(options.Output) ?? RunFolder.LatestVersion(DefaultFolder(settings));
+
+    private static string DefaultFolder(TrainingConfig settings) =>
+        Path.Combine("runs", $"{Path.GetFileNameWithoutExtension(settings.Model)}-{DataName(settings.Data)}");
 
     private static string DataName(DataConfig data) => data.Manifest is { } manifest
         ? Path.GetFileNameWithoutExtension(manifest)

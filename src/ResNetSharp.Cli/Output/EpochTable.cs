@@ -1,4 +1,6 @@
 using System.Globalization;
+using ResNetSharp.IO;
+using ResNetSharp.Training;
 
 namespace ResNetSharp.Cli.Output;
 
@@ -23,9 +25,9 @@ public sealed class EpochTable
     /// <summary>Reads <paramref name="path"/>; an absent file is an empty table.</summary>
     public static EpochTable Read(string path)
     {
-        if (!File.Exists(path))
+        if (!InputFile.Exists(path, MetricsLog.CsvDescription))
             return new EpochTable([], [], 0);
-        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
+        var lines = InputFile.ReadLines(path, MetricsLog.CsvDescription, MetricsLog.MaxCsvBytes).Where(l => l.Length > 0).ToArray();
         if (lines.Length == 0)
             return new EpochTable([], [], 0);
         string[] header = lines[0].Split(',');

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using ResNetSharp.Common;
+using ResNetSharp.IO;
+using ResNetSharp.Training;
 using ScottPlot;
 
 namespace ResNetSharp.Cli.Output;
@@ -19,14 +21,14 @@ public sealed record ErrorCurve(string Name, double[] Iterations, double[] TestE
     public static ErrorCurve Read(string folder)
     {
         string path = Path.Combine(folder, "metrics.jsonl");
-        if (!File.Exists(path))
+        if (!InputFile.Exists(path, MetricsLog.JsonLinesDescription))
             throw new FileNotFoundException($"{folder}: no metrics.jsonl; expected the folder of a resnet train run.", path);
         var iterations = new List<double>();
         var test = new List<double>();
         var train = new List<double>();
         long steps = 0;
         int number = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in InputFile.ReadLines(path, MetricsLog.JsonLinesDescription, MetricsLog.MaxJsonLinesBytes))
         {
             number++;
             if (string.IsNullOrWhiteSpace(line))

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ResNetSharp.Common;
+using ResNetSharp.IO;
 using ResNetSharp.Training;
 
 namespace ResNetSharp.Cli.Output;
@@ -74,9 +75,9 @@ public sealed class TrainingCurves(string folder) : TrainingObserver, IDisposabl
     private static List<(double Epoch, double Rate)> LearningRates(string jsonLines, long stepsPerEpoch)
     {
         var points = new List<(double, double)>();
-        if (stepsPerEpoch <= 0 || !File.Exists(jsonLines))
+        if (stepsPerEpoch <= 0 || !InputFile.Exists(jsonLines, MetricsLog.JsonLinesDescription))
             return points;
-        foreach (string line in File.ReadLines(jsonLines))
+        foreach (string line in InputFile.ReadLines(jsonLines, MetricsLog.JsonLinesDescription, MetricsLog.MaxJsonLinesBytes))
         {
             if (!line.Contains("\"kind\":\"step\"", StringComparison.Ordinal))
                 continue;

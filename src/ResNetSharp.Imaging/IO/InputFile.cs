@@ -24,6 +24,20 @@ public static class InputFile
             throw new NotARegularFileException(path, probe.Kind, what);
     }
 
+    /// <summary>
+    /// Whether <paramref name="path"/> is there, for files that are optional (a run folder's logs): false when nothing is
+    /// there, true for a regular file, a <see cref="NotARegularFileException"/> for anything else.
+    /// </summary>
+    /// <param name="path">The path as given.</param>
+    /// <param name="what">What the file is for, starting with a capital, e.g. "Metrics log".</param>
+    public static bool Exists(string path, string what)
+    {
+        var kind = FileProbe.Of(path).Kind;
+        if (kind is FileKind.Missing or FileKind.Regular)
+            return kind == FileKind.Regular;
+        throw new NotARegularFileException(path, kind, what);
+    }
+
     /// <summary>Opens a regular file for reading; see <see cref="RequireRegular"/>.</summary>
     public static FileStream OpenRead(string path, string what, int bufferSize = 4096)
     {
@@ -39,6 +53,23 @@ public static class InputFile
     {
         using var reader = OpenText(path, what, maxBytes);
         return reader.ReadToEnd();
+    }
+
+    /// <summary>
+    /// The lines of a regular UTF-8 text file of at most <paramref name="maxBytes"/> bytes, read as they are enumerated;
+    /// the checks of <see cref="OpenText"/> are made at once.
+    /// </summary>
+    public static IEnumerable<string> ReadLines(string path, string what, long maxBytes)
+    {
+        var reader = OpenText(path, what, maxBytes);
+        return Lines(reader);
+
+        static IEnumerable<string> Lines(StreamReader reader)
+        {
+            using (reader)
+                while (reader.ReadLine() is { } line)
+                    yield return line;
+        }
     }
 
     /// <summary>

@@ -60,6 +60,30 @@ public class RunFolderCommandTests
     }
 
     [Fact]
+    public void AResumeWithoutOptionsContinuesWithTheRunsOwnSettingsNotTheRecipes()
+    {
+        using var run = new TinyRun();
+        string folder = run.RunFolder("own");
+        // Settings the auto recipe does not have (the cpu one trains resnet10_cifar_w8 with batches of 128 at lr 0.2).
+        var (code, _, error) = Run("train", "--model", run.ModelFile, "--data-dir", run.DataDir, "--epochs", "1", "--batch-size", "16",
+            "--lr", "0.05", "--device", "cpu", "-o", folder, "--quiet");
+        Assert.True(code == 0, error);
+        string configPath = Path.Combine(folder, RunFolder.ConfigFileName);
+        string config = File.ReadAllText(configPath);
+
+        var (resumed, output, resumeError) = Run("train", "--data-dir", run.DataDir, "--device", "cpu", "-o", folder, "--resume", "--quiet");
+        Assert.True(resumed == 0, resumeError);
+        Assert.StartsWith($"resuming {folder} with its own settings (config.json)", output);
+        Assert.Equal(config, File.ReadAllText(configPath));
+
+        // An option still overrides the saved settings, and a changed setting is still refused without --force.
+        var (changed, _, changedError) = Run("train", "--data-dir", run.DataDir, "--lr", "0.1", "--device", "cpu", "-o", folder, "--resume", "--quiet");
+        Assert.Equal(CliApp.UsageError, changed);
+        Assert.Contains("optimization.learningRate: 0.05 -> 0.1", changedError);
+        Assert.Contains("--force", changedError);
+    }
+
+    [Fact]
     public void ASecondRunIntoTheDefaultFolderGetsTheNextVersion()
     {
         using var run = new TinyRun();

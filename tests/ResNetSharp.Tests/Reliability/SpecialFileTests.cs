@@ -4,6 +4,7 @@ using ResNetSharp.Interop;
 using ResNetSharp.IO;
 using ResNetSharp.Tests.Cli;
 using ResNetSharp.Tests.Data;
+using ResNetSharp.Tests.Training;
 using ResNetSharp.Zoo;
 using static ResNetSharp.Tests.Reliability.HostileFiles;
 
@@ -96,6 +97,30 @@ public class SpecialFileTests
         var endless = Task.Run(() => SummaryCommandTests.Run(Train("/dev/zero", folder.File("train.csv"))));
         Assert.True(endless.Wait(Patience), "train --manifest /dev/zero did not end");
         AssertRefused(endless.Result, "train", "--manifest /dev/zero", "/dev/zero", "character device");
+    }
+
+    /// <summary>A run folder's logs are read back by a resume (epochs.csv), by the plots and MODEL_CARD.md, and by resnet curves.</summary>
+    [Fact]
+    public void AFifoAsARunFoldersEpochTableOrMetricsLogIsRefusedWithoutBlocking()
+    {
+        using var run = new TinyRun();
+        string folder = run.RunFolder("run");
+        string[] train = ["train", "--model", run.ModelFile, "--data-dir", run.DataDir, "--epochs", "1", "--batch-size", "32", "--device", "cpu",
+            "-o", folder, "--quiet"];
+        var (code, _, error) = SummaryCommandTests.Run(train);
+        Assert.True(code == 0, error);
+
+        string table = Path.Combine(folder, "epochs.csv");
+        File.Delete(table);
+        Fifo(table);
+        AssertRefused(RunOrUnblock(table, [.. train, "--resume"]),
+            "train", "a FIFO as the resumed run's epochs.csv", "epochs.csv", "named pipe (FIFO), not a regular file");
+
+        string log = Path.Combine(folder, "metrics.jsonl");
+        File.Delete(log);
+        Fifo(log);
+        AssertRefused(RunOrUnblock(log, "curves", folder, "-o", run.RunFolder("curves.png")),
+            "curves", "a FIFO as the run's metrics.jsonl", "metrics.jsonl", "named pipe (FIFO), not a regular file");
     }
 
     [Fact]

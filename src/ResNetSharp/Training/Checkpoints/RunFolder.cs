@@ -65,6 +65,21 @@ public static class RunFolder
     public static void WriteConfig(string folder, TrainingConfig config) =>
         Common.AtomicFile.Write(Path.Combine(folder, ConfigFileName), stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(config.ToJson() + "\n")));
 
+    /// <summary>
+    /// The config saved in <paramref name="folder"/>'s config.json, or null when there is none; a config.json that cannot be
+    /// read is an error naming it (a <see cref="FormatException"/>, <see cref="IO.NotARegularFileException"/> or <see cref="InvalidDataException"/>).
+    /// </summary>
+    public static TrainingConfig? ReadConfig(string folder)
+    {
+        string path = Path.Combine(folder, ConfigFileName);
+        return IO.InputFile.Exists(path, "Run config")
+            ? TrainingConfig.FromJson(IO.InputFile.ReadAllText(path, "Run config", MaxConfigBytes), path)
+            : null;
+    }
+
+    /// <summary>The largest config.json read back: a resolved config is a few kilobytes.</summary>
+    public const long MaxConfigBytes = 16 << 20;
+
     private static bool IsUnused(string folder) =>
         !Directory.Exists(folder) && !File.Exists(folder) || Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any();
 }

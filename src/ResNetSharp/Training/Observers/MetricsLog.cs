@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ResNetSharp.Common;
+using ResNetSharp.IO;
 
 namespace ResNetSharp.Training;
 
@@ -17,8 +18,20 @@ namespace ResNetSharp.Training;
 /// and ema.HEAD.METRIC columns after them, and diagnostics add grad_norm.PART and dead_units.PART per part of the
 /// network (see <see cref="StageHealth"/>).
 /// </remarks>
-public sealed class MetricsLog(string folder) : TrainingObserver
+public sealed class MetricsLog : TrainingObserver
 {
+    /// <summary>The largest epochs.csv read back (about a million epochs of a hundred columns).</summary>
+    public const long MaxCsvBytes = 1L << 30;
+
+    /// <summary>The largest metrics.jsonl read back (some ten million logged steps).</summary>
+    public const long MaxJsonLinesBytes = 4L << 30;
+
+    /// <summary>What epochs.csv is called in messages.</summary>
+    public const string CsvDescription = "Epoch table";
+
+    /// <summary>What metrics.jsonl is called in messages.</summary>
+    public const string JsonLinesDescription = "Metrics log";
+
     private const string GradientNormPrefix = "grad_norm.";
     private const string DeadUnitsPrefix = "dead_units.";
 
@@ -33,11 +46,24 @@ public sealed class MetricsLog(string folder) : TrainingObserver
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    private readonly string _folder;
+
+    /// <summary>
+    /// Logs into <paramref name="folder"/>. A metrics.jsonl or epochs.csv already there that is not a regular file (a FIFO
+    /// would block the run at its first line) is a <see cref="NotARegularFileException"/> at once.
+    /// </summary>
+    public MetricsLog(string folder)
+    {
+        _folder = folder;
+        InputFile.Exists(JsonLinesPath, JsonLinesDescription);
+        InputFile.Exists(CsvPath, CsvDescription);
+    }
+
     /// <summary>The JSON-lines file.</summary>
-    public string JsonLinesPath => Path.Combine(folder, "metrics.jsonl");
+    public string JsonLinesPath => Path.Combine(_folder, "metrics.jsonl");
 
     /// <summary>The per-epoch CSV file.</summary>
-    public string CsvPath => Path.Combine(folder, "epochs.csv");
+    public string CsvPath => Path.Combine(_folder, "epochs.csv");
 
     /// <inheritdoc />
     public override void Step(StepReport report) =>
@@ -73,7 +99,7 @@ public sealed class MetricsLog(string folder) : TrainingObserver
         foreach (var stage in report.Stages)
             columns.AddRange([($"{GradientNormPrefix}{stage.Part}", stage.GradientNorm), ($"{DeadUnitsPrefix}{stage.Part}", stage.DeadUnits)]);
         DropRowsFrom(report.Epoch + 1);
-        if (!File.Exists(CsvPath))
+        if (!InputFile.Exists(CsvPath, CsvDescription))
             Append(CsvPath, string.Join(",", columns.Select(c => c.Name)));
         Append(CsvPath, string.Join(",", columns.Select(c => c.Value.ToString(CultureInfo.InvariantCulture))));
     }
@@ -92,9 +118,9 @@ public sealed class MetricsLog(string folder) : TrainingObserver
     /// <summary>Removes rows of epochs <paramref name="epoch"/> (1-based) and later: they are being run again.</summary>
     private void DropRowsFrom(int epoch)
     {
-        if (!File.Exists(CsvPath))
+        if (!InputFile.Exists(CsvPath, CsvDescription))
             return;
-        var lines = File.ReadAllLines(CsvPath);
+        var lines = InputFile.ReadLines(CsvPath, CsvDescription, MaxCsvBytes).ToArray();
         var kept = lines.Take(1).Concat(lines.Skip(1).Where(line =>
             !double.TryParse(line.Split(',')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double e) || e < epoch)).ToList();
         if (kept.Count < lines.Length)
