@@ -153,7 +153,7 @@ public static class BenchCommand
         using var workload = new TorchWorkload(model, settings.Mode == "train", settings.Batch, settings.Input.Channels, settings.Input.Height,
             settings.Input.Width, settings.Precision, settings.ChannelsLast, target);
         double seconds = BenchmarkTimer.Measure(workload.Step, settings.Warmup, settings.Steps, synchronize);
-        string notes = target.type == TorchSharp.DeviceType.CPU ? OneDnnGuard.Status : "";
+        string notes = target.type == TorchSharp.DeviceType.CPU ? $"{OneDnnGuard.Status}; {NativeHeap.Status}" : "";
         return Result("torchsharp", settings, target.ToString(), get_num_threads(), seconds, DeviceMemory.InUseBytes(target), notes);
     }
 

@@ -37,7 +37,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     /// </summary>
     public int MinimumInputSize => Plan.OutputStride;
 
-    static ResNet() => Common.OneDnnGuard.EnsureApplied();
+    static ResNet() => Common.ProcessSetup.EnsureApplied();
 
     /// <summary>Builds the network and initialises it as torchvision does (see <see cref="WeightInit"/>).</summary>
     public ResNet(ResNetSpec spec) : base(nameof(ResNet))

@@ -15,7 +15,7 @@ public sealed class MultiHeadNetwork : nn.Module<Tensor, IReadOnlyDictionary<str
     private readonly nn.Module<Tensor, Tensor> _backbone;
     private readonly Dictionary<string, nn.Module<Tensor, Tensor>> _heads = new(StringComparer.Ordinal);
 
-    static MultiHeadNetwork() => Common.OneDnnGuard.EnsureApplied();
+    static MultiHeadNetwork() => Common.ProcessSetup.EnsureApplied();
 
     /// <param name="backbone">Images to pooled features; its parameters must all belong to its sub-modules (as in any module that registers its layers).</param>
     /// <param name="numFeatures">Width of the pooled features.</param>
