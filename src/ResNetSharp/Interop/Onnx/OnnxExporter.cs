@@ -242,7 +242,7 @@ public static class OnnxExporter
                 return Norm(Conv(input, $"{conv}.weight", null, stride, padding, groups), norm);
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            var scale = weights[$"{norm}.weight"].to(ScalarType.Float64) / (weights[$"{norm}.running_var"].to(ScalarType.Float64) + BatchNormEpsilon).sqrt();
+            var scale = weights[$"{norm}.weight"].to(ScalarType.Float64) / weights[$"{norm}.running_var"].to(ScalarType.Float64).Plus(BatchNormEpsilon).sqrt();
             var foldedWeight = weight.to(ScalarType.Float64) * scale.view(-1, 1, 1, 1);
             var foldedBias = weights[$"{norm}.bias"].to(ScalarType.Float64) - weights[$"{norm}.running_mean"].to(ScalarType.Float64) * scale;
             string w = graph.Initializer($"{conv}.weight_folded", foldedWeight);

@@ -1,3 +1,4 @@
+using ResNetSharp.Common;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -74,7 +75,7 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
         y = FeatureMaps.Then(y, StochasticDepth.Apply(y, Plan.DropPathRate, training));
         if (shortcut is not null)
         {
-            y = y.add_(shortcut);
+            y = y.AddInPlace(shortcut);
             if (!ReferenceEquals(shortcut, x))
                 shortcut.Dispose();
         }

@@ -1,3 +1,4 @@
+using ResNetSharp.Common;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Training;
@@ -17,7 +18,7 @@ public sealed class AdamOptimizer(IEnumerable<(string Name, Tensor Parameter)> p
     {
         // The decayed gradient goes into the scratch (a group's) or a temporary; the next use of the scratch
         // is the square root below, after both moments have read it.
-        var g = weightDecay == 0 ? grad : scratch is null ? grad.add(parameter, weightDecay) : scratch.copy_(grad).add_(parameter, weightDecay);
+        var g = weightDecay == 0 ? grad : scratch is null ? grad.Plus(parameter, weightDecay) : scratch.copy_(grad).AddInPlace(parameter, weightDecay);
         AdamMoments.Step(parameter, g, state, scratch, beta1, beta2, epsilon, Steps, learningRate);
     }
 }
@@ -32,11 +33,11 @@ internal static class AdamMoments
     public static void Step(Tensor parameter, Tensor grad, Func<string, Tensor> state, Tensor? scratch, double beta1, double beta2,
         double epsilon, long steps, double learningRate)
     {
-        var mean = state("exp_avg").mul_(beta1).add_(grad, 1 - beta1);
-        var variance = state("exp_avg_sq").mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+        var mean = state("exp_avg").MulInPlace(beta1).AddInPlace(grad, 1 - beta1);
+        var variance = state("exp_avg_sq").MulInPlace(beta2).AddProductInPlace(grad, grad, 1 - beta2);
         double correction1 = 1 - Math.Pow(beta1, steps);
         double correction2 = 1 - Math.Pow(beta2, steps);
-        var denominator = (scratch is null ? variance.sqrt() : scratch.copy_(variance).sqrt_()).div_(Math.Sqrt(correction2)).add_(epsilon);
-        parameter.addcdiv_(mean, denominator, -learningRate / correction1);
+        var denominator = (scratch is null ? variance.sqrt() : scratch.copy_(variance).sqrt_()).DivInPlace(Math.Sqrt(correction2)).AddInPlace(epsilon);
+        parameter.AddQuotientInPlace(mean, denominator, -learningRate / correction1);
     }
 }

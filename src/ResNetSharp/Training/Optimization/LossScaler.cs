@@ -1,3 +1,4 @@
+using ResNetSharp.Common;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Training;
@@ -55,7 +56,7 @@ public sealed class LossScaler(double scale = 65536.0, long goodSteps = 0)
         {
             using var _ = no_grad();
             foreach (var grad in grads)
-                grad.mul_(1.0 / Scale);
+                grad.MulInPlace(1.0 / Scale);
             var sums = stack(grads.Select(g => g.sum().to(ScalarType.Float32)).ToArray());
             finite = sums.isfinite().all().item<bool>();
         }

@@ -1,3 +1,5 @@
+using ResNetSharp.Common;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Training;
@@ -190,7 +192,8 @@ public abstract class Optimizer
         if (grads.Count == 0)
             return;
         var total = stack(grads.Select(g => g.norm()).ToArray()).norm();
-        var scale = (maxNorm / (total + 1e-6)).clamp_max(1.0);
+        using var ceiling = 1.0.ToScalar(); // held: see HeldScalars
+        var scale = total.Plus(1e-6).reciprocal_().MulInPlace(maxNorm).clamp_max_(ceiling); // maxNorm / (total + 1e-6), at most 1, as TorchSharp's / computes it
         foreach (var grad in grads)
             grad.mul_(scale);
     }

@@ -1,3 +1,4 @@
+using ResNetSharp.Common;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Training;
@@ -61,7 +62,7 @@ internal sealed class PackedAverage : IDisposable
         {
             var gathered = cat(group.Sources, 0);
             if (group.Floating)
-                group.Average.mul_(decay).add_(gathered, 1.0 - decay);
+                group.Average.MulInPlace(decay).AddInPlace(gathered, 1.0 - decay);
             else
                 group.Average.copy_(gathered);
         }

@@ -1,3 +1,4 @@
+using ResNetSharp.Common;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Training;
@@ -16,17 +17,17 @@ public sealed class SgdOptimizer(IEnumerable<(string Name, Tensor Parameter)> pa
         if (momentum != 0)
         {
             // A zero buffer times momentum plus the direction is the direction itself: torch's first-step clone.
-            var buffer = state("momentum").mul_(momentum).add_(direction);
+            var buffer = state("momentum").MulInPlace(momentum).AddInPlace(direction);
             direction = !nesterov ? buffer
                 : ReferenceEquals(direction, grad) ? Sum(grad, buffer, momentum, scratch)
-                : direction.add_(buffer, momentum);
+                : direction.AddInPlace(buffer, momentum);
         }
-        parameter.add_(direction, -learningRate);
+        parameter.AddInPlace(direction, -learningRate);
     }
 
     /// <summary>a + alpha * b, into <paramref name="scratch"/> when there is one (a is never changed).</summary>
     private static Tensor Sum(Tensor a, Tensor b, double alpha, Tensor? scratch) =>
-        scratch is null ? a.add(b, alpha) : scratch.copy_(a).add_(b, alpha);
+        scratch is null ? a.Plus(b, alpha) : scratch.copy_(a).AddInPlace(b, alpha);
 }
 
 /// <summary>Adam with decoupled weight decay, exactly as torch.optim.AdamW (no amsgrad).</summary>
@@ -40,7 +41,7 @@ public sealed class AdamWOptimizer(IEnumerable<(string Name, Tensor Parameter)> 
     protected override void Update(Tensor parameter, Tensor grad, Func<string, Tensor> state, Tensor? scratch, double weightDecay, double learningRate)
     {
         if (weightDecay != 0)
-            parameter.mul_(1 - learningRate * weightDecay);
+            parameter.MulInPlace(1 - learningRate * weightDecay);
         AdamMoments.Step(parameter, grad, state, scratch, beta1, beta2, epsilon, Steps, learningRate);
     }
 }

@@ -1,3 +1,4 @@
+using ResNetSharp.Common;
 using TorchSharp;
 using ResNetSharp.Models;
 using static TorchSharp.torch;
@@ -100,7 +101,7 @@ public sealed class WeightAverage : IDisposable
         foreach (var (average, value) in _pairs)
         {
             if (average.is_floating_point())
-                average.mul_(decay).add_(value, 1.0 - decay);
+                average.MulInPlace(decay).AddInPlace(value, 1.0 - decay);
             else
                 average.copy_(value); // num_batches_tracked
         }
