@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ResNetSharp.Cli;
 using ResNetSharp.Interop;
 using ResNetSharp.Tests.Cli;
 using ResNetSharp.Tests.Data;
@@ -59,6 +60,14 @@ public class IndexCommandTests
         var exact = Parse(eOutput)[0].Results;
         Assert.Equal(results.Select(r => r.Path), exact.Select(r => r.Path));
         Assert.All(results.Zip(exact), p => Assert.Equal(p.First.Score, p.Second.Score, 1e-4));
+
+        // A wider search (HNSW's ef) finds the same here; 0 is a usage error naming the option.
+        var (wCode, wOutput, wError) = Run("search", "--index", fixture.Index, query, "-k", "3", "--json", "--expansion-search", "256");
+        Assert.True(wCode == 0, wError);
+        Assert.Equal(exact.Select(r => r.Path), Parse(wOutput)[0].Results.Select(r => r.Path));
+        var (zCode, _, zError) = Run("search", "--index", fixture.Index, query, "--expansion-search", "0");
+        Assert.Equal(CliApp.UsageError, zCode);
+        Assert.Contains("--expansion-search", zError);
 
         // Rows of an embedding matrix are queries too, named by row.
         string features = fixture.Folder.File("q.npy");
