@@ -9,16 +9,13 @@ namespace ResNetSharp.Cli.Output;
 /// Redraws the run folder's plots after every epoch: loss.png and accuracy.png from the run's epochs.csv, lr.png
 /// from the step records of metrics.jsonl (so a resumed run's plots cover all its epochs), and confusion.png
 /// from the epoch's test confusion matrix. Files are replaced atomically. Drawing takes a tenth of a second or
-/// more per epoch, so it runs on a background thread that draws only the newest epoch it has been handed;
-/// <see cref="Flush"/> waits for it. A plot that cannot be written never stops training: the first such
-/// problem is kept in <see cref="Failure"/>.
+/// more per epoch and runs on the training thread, between epochs: drawing on another thread allocated enough to
+/// set off garbage collections in the middle of the next steps' native calls, where TorchSharp's unheld Scalars
+/// were finalized under libtorch's feet (see ResNetSharp.Common.HeldScalars). A plot that cannot be written never
+/// stops training: the first such problem is kept in <see cref="Failure"/>.
 /// </summary>
 public sealed class TrainingCurves(string folder) : TrainingObserver, IDisposable
 {
-    private readonly object _gate = new();
-    private Snapshot? _pending;
-    private bool _drawing;
-    private Task _worker = Task.CompletedTask;
     private long _stepsPerEpoch;
 
     private sealed record Snapshot(EpochTable Epochs, IReadOnlyList<(double Epoch, double Rate)> LearningRates, int TotalEpochs, EvaluationResult? Test);
@@ -44,28 +41,22 @@ public sealed class TrainingCurves(string folder) : TrainingObserver, IDisposabl
     /// <inheritdoc />
     public override void Epoch(EpochReport report)
     {
-        // The logs are read here, on the training thread, before the next epoch appends to them.
         var log = new MetricsLog(folder);
         var snapshot = new Snapshot(EpochTable.Read(log.CsvPath), LearningRates(log.JsonLinesPath, Interlocked.Read(ref _stepsPerEpoch)),
             report.Epochs, report.Test);
-        lock (_gate)
+        try
         {
-            _pending = snapshot;
-            if (!_drawing)
-            {
-                _drawing = true;
-                _worker = Task.Run(DrawPending);
-            }
+            Draw(snapshot);
+        }
+        catch (Exception e) // plots are a view of the run: whatever goes wrong there must not stop training
+        {
+            Failure ??= $"could not draw the plots in {folder}: {e.Message}";
         }
     }
 
-    /// <summary>Waits until the newest epoch handed over has been drawn.</summary>
+    /// <summary>Nothing to wait for: each epoch's plots are drawn before <see cref="Epoch"/> returns.</summary>
     public void Flush()
     {
-        Task worker;
-        lock (_gate)
-            worker = _worker;
-        worker.Wait();
     }
 
     /// <inheritdoc />
@@ -93,32 +84,6 @@ public sealed class TrainingCurves(string folder) : TrainingObserver, IDisposabl
             }
         }
         return points;
-    }
-
-    private void DrawPending()
-    {
-        while (true)
-        {
-            Snapshot next;
-            lock (_gate)
-            {
-                if (_pending is null)
-                {
-                    _drawing = false;
-                    return;
-                }
-                next = _pending;
-                _pending = null;
-            }
-            try
-            {
-                Draw(next);
-            }
-            catch (Exception e) // plots are a view of the run: whatever goes wrong there must not stop training
-            {
-                Failure ??= $"could not draw the plots in {folder}: {e.Message}";
-            }
-        }
     }
 
     /// <summary>The plot of head <paramref name="head"/>'s metrics (named heads only).</summary>

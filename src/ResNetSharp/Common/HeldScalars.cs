@@ -7,8 +7,10 @@ namespace ResNetSharp.Common;
 /// Tensor operations with a number that keep the number's native <see cref="Scalar"/> alive until libtorch has read it.
 /// TorchSharp 0.107 turns a number (and the implicit alpha of 1 in <c>a + b</c>) into a Scalar that nothing references
 /// during the native call, so a collection on another thread may finalize it, freeing the value while libtorch reads
-/// it: a parallel test run once failed with "Unknown scalar type" that way (dotnet/TorchSharp#1434). The code that runs
-/// at every step (residual sums, optimizers, weight averages, loss scaling) and the ONNX exporter's folding use these.
+/// it: "Unknown scalar type" failed a parallel test run once, and the README's main command once, at the first steps
+/// after an epoch's end while the plots were drawn on another thread (dotnet/TorchSharp#1434). The code that runs at
+/// every step (data augmentation, the forward's residual sums, losses, metrics, optimizers, weight averages, loss
+/// scaling) and the ONNX exporter's folding use these.
 /// </summary>
 internal static class HeldScalars
 {
@@ -72,5 +74,71 @@ internal static class HeldScalars
     {
         using var held = value.ToScalar();
         return tensor.addcdiv_(a, b, held);
+    }
+
+    /// <summary><paramref name="tensor"/> + <paramref name="other"/>, a new tensor.</summary>
+    public static Tensor Plus(this Tensor tensor, Tensor other) => tensor.add(other, One);
+
+    /// <summary><paramref name="tensor"/> * <paramref name="factor"/>, a new tensor.</summary>
+    public static Tensor Times(this Tensor tensor, double factor)
+    {
+        using var held = factor.ToScalar();
+        return tensor.mul(held);
+    }
+
+    /// <summary><paramref name="tensor"/> &gt;= <paramref name="value"/>, element-wise.</summary>
+    public static Tensor AtLeast(this Tensor tensor, double value)
+    {
+        using var held = value.ToScalar();
+        return tensor.ge(held);
+    }
+
+    /// <summary><paramref name="tensor"/> &lt; <paramref name="value"/>, element-wise.</summary>
+    public static Tensor Below(this Tensor tensor, double value)
+    {
+        using var held = value.ToScalar();
+        return tensor.lt(held);
+    }
+
+    /// <summary>max(<paramref name="tensor"/>, <paramref name="minimum"/>), a new tensor (floating point: a number with a fraction promotes an integer tensor).</summary>
+    public static Tensor ClampMin(this Tensor tensor, double minimum)
+    {
+        using var held = minimum.ToScalar();
+        return tensor.clamp_min(held);
+    }
+
+    /// <summary>max(<paramref name="tensor"/>, <paramref name="minimum"/>), a new tensor of the same type (an integer tensor stays one).</summary>
+    public static Tensor ClampMin(this Tensor tensor, long minimum)
+    {
+        using var held = minimum.ToScalar();
+        return tensor.clamp_min(held);
+    }
+
+    /// <summary>max(<paramref name="tensor"/>, <paramref name="minimum"/>), in place.</summary>
+    public static Tensor ClampMinInPlace(this Tensor tensor, long minimum)
+    {
+        using var held = minimum.ToScalar();
+        return tensor.clamp_min_(held);
+    }
+
+    /// <summary>max(<paramref name="tensor"/>, <paramref name="minimum"/>), in place.</summary>
+    public static Tensor ClampMinInPlace(this Tensor tensor, double minimum)
+    {
+        using var held = minimum.ToScalar();
+        return tensor.clamp_min_(held);
+    }
+
+    /// <summary>Every element of <paramref name="tensor"/> set to <paramref name="value"/>, in place.</summary>
+    public static Tensor FillInPlace(this Tensor tensor, double value)
+    {
+        using var held = value.ToScalar();
+        return tensor.fill_(held);
+    }
+
+    /// <summary><paramref name="tensor"/> with <paramref name="value"/> where <paramref name="mask"/> is true, a new tensor.</summary>
+    public static Tensor MaskedFill(this Tensor tensor, Tensor mask, double value)
+    {
+        using var held = value.ToScalar();
+        return tensor.masked_fill(mask, held);
     }
 }

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ResNetSharp.Common;
 
 namespace ResNetSharp.Data;
 
@@ -28,7 +29,7 @@ public static class BatchAugmentation
         AugmentationOptions options, Generator? generator = null)
     {
         using var scope = NewDisposeScope();
-        var x = images.to(ScalarType.Float32).div_(255.0);
+        var x = images.to(ScalarType.Float32).DivInPlace(255.0);
         if (options.CropPadding > 0)
             x = RandomCrop(x, options.CropPadding, generator);
         if (options.HorizontalFlip)
@@ -66,7 +67,7 @@ public static class BatchAugmentation
 
     private static Tensor RandomFlip(Tensor x, Generator? generator)
     {
-        var flip = rand([x.shape[0], 1, 1, 1], device: x.device, generator: generator).lt(0.5);
+        var flip = rand([x.shape[0], 1, 1, 1], device: x.device, generator: generator).Below(0.5);
         return where(flip, x.flip(3), x);
     }
 
@@ -74,13 +75,13 @@ public static class BatchAugmentation
     {
         long b = x.shape[0], h = x.shape[2], w = x.shape[3];
         long eh = Math.Max(1, (long)Math.Round(h * size)), ew = Math.Max(1, (long)Math.Round(w * size));
-        var apply = rand([b, 1, 1], device: x.device, generator: generator).lt(probability);
+        var apply = rand([b, 1, 1], device: x.device, generator: generator).Below(probability);
         var top = randint(0, h - eh + 1, [b, 1, 1], ScalarType.Int64, x.device, generator: generator);
         var left = randint(0, w - ew + 1, [b, 1, 1], ScalarType.Int64, x.device, generator: generator);
         var ys = arange(h, ScalarType.Int64, x.device).view(1, h, 1);
         var xs = arange(w, ScalarType.Int64, x.device).view(1, 1, w);
         var inside = ys.ge(top).logical_and(ys.lt(top + eh)).logical_and(xs.ge(left)).logical_and(xs.lt(left + ew));
         var erase = inside.logical_and(apply).unsqueeze(1);
-        return x.masked_fill(erase, 0.0);
+        return x.MaskedFill(erase, 0.0);
     }
 }

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ResNetSharp.Common;
 
 namespace ResNetSharp.Data;
 
@@ -55,7 +56,7 @@ public static class BatchMixing
         }
         else
         {
-            mixed = images.mul(lambda).add_(partner, 1.0 - lambda);
+            mixed = images.Times(lambda).AddInPlace(partner, 1.0 - lambda);
         }
         return (mixed.MoveToOuterDisposeScope(), lambda);
     }

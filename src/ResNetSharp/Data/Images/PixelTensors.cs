@@ -1,5 +1,6 @@
 using ResNetSharp.Imaging;
 using static TorchSharp.torch;
+using ResNetSharp.Common;
 
 namespace ResNetSharp.Data.Images;
 
@@ -14,7 +15,7 @@ public static class PixelTensors
     public static Tensor Normalize(this ImagePreprocessing preprocessing, Tensor pixels, Device device)
     {
         using var scope = NewDisposeScope();
-        var scaled = pixels.to(device).to(ScalarType.Float32).div_(255f);
+        var scaled = pixels.to(device).to(ScalarType.Float32).DivInPlace(255f);
         return BatchAugmentation.Normalize(scaled, preprocessing.Mean, preprocessing.Std).MoveToOuterDisposeScope();
     }
 

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ResNetSharp.Common;
 
 namespace ResNetSharp.Models;
 
@@ -15,6 +16,6 @@ internal static class StochasticDepth
             return branch;
         double keep = 1.0 - rate;
         using var mask = empty([branch.shape[0], 1, 1, 1], branch.dtype, branch.device).bernoulli_(keep);
-        return branch * mask.div_(keep);
+        return branch * mask.DivInPlace(keep);
     }
 }

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ResNetSharp.Common;
 
 namespace ResNetSharp.Training;
 
@@ -55,7 +56,7 @@ internal sealed class PartGradientNorms : IDisposable
         var squares = stack(norms).square();
         var parts = rows.Count == _parameters.Count ? _allParts : tensor(rows.ToArray()).to(_sums.device);
         var perPart = zeros([Parts.Count], ScalarType.Float64, _sums.device).index_add_(0, parts, squares, 1);
-        _sums.add_(perPart.sqrt());
+        _sums.AddInPlace(perPart.sqrt());
         _present.index_fill_(0, parts, 1.0);
         _measured++;
         return squares.sum().sqrt().MoveToOuterDisposeScope();
@@ -69,8 +70,8 @@ internal sealed class PartGradientNorms : IDisposable
         var present = _present.cpu().data<double>().ToArray();
         var means = Parts.Select((p, i) => (p, present[i] > 0 && _measured > 0 ? sums[i] / _measured : double.NaN))
             .ToDictionary(x => x.p, x => x.Item2, StringComparer.Ordinal);
-        _sums.fill_(0);
-        _present.fill_(0);
+        _sums.FillInPlace(0);
+        _present.FillInPlace(0);
         _measured = 0;
         return means;
     }

@@ -2,6 +2,7 @@ using ResNetSharp.Data;
 using ResNetSharp.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using ResNetSharp.Common;
 
 namespace ResNetSharp.Training;
 
@@ -83,7 +84,7 @@ public static class Evaluator
                     {
                         var output = outputs[heads[h].Name].to(ScalarType.Float32);
                         if (flipTestTimeAugmentation)
-                            output = output.narrow(0, 0, count).add(output.narrow(0, count, count)).div_(2);
+                            output = output.narrow(0, 0, count).Plus(output.narrow(0, count, count)).DivInPlace(2);
                         metrics[m][h].Add(output, batch.Targets[heads[h].Column].to(input.Device));
                     }
                 }

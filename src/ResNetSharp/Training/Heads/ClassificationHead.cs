@@ -1,6 +1,7 @@
 using ResNetSharp.Imaging;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using ResNetSharp.Common;
 
 namespace ResNetSharp.Training;
 
@@ -36,8 +37,8 @@ public sealed class ClassificationHead(string name, IReadOnlyList<string> classN
     public override Tensor Loss(Tensor outputs, Tensor targets)
     {
         using var scope = NewDisposeScope();
-        var labelled = targets.ge(0);
-        var perSample = nn.functional.cross_entropy(outputs, targets.clamp_min(0), reduction: nn.Reduction.None, label_smoothing: LabelSmoothing);
+        var labelled = targets.AtLeast(0);
+        var perSample = nn.functional.cross_entropy(outputs, targets.ClampMin(0), reduction: nn.Reduction.None, label_smoothing: LabelSmoothing);
         return MaskedMean(perSample, labelled).MoveToOuterDisposeScope();
     }
 

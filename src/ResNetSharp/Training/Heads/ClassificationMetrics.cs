@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ResNetSharp.Common;
 
 namespace ResNetSharp.Training;
 
@@ -39,16 +40,16 @@ public sealed class ClassificationMetrics : HeadMetrics
     public override void Add(Tensor logits, Tensor labels)
     {
         using var scope = NewDisposeScope();
-        var labelled = labels.ge(0);
-        var safe = labels.clamp_min(0);
+        var labelled = labels.AtLeast(0);
+        var safe = labels.ClampMin(0);
         var predicted = logits.argmax(1);
         // Unlabelled samples land in an extra bin past the matrix, which bincount's length then drops.
         var cell = where(labelled, safe * _classes + predicted, _classes * _classes);
-        _confusion.add_(cell.bincount(null, _classes * _classes + 1).narrow(0, 0, _classes * _classes));
+        _confusion.AddInPlace(cell.bincount(null, _classes * _classes + 1).narrow(0, 0, _classes * _classes));
         int k = Math.Min(5, _classes);
-        _top5Hits.add_(logits.topk(k, 1).indexes.eq(safe.unsqueeze(1)).any(1).logical_and(labelled).sum());
+        _top5Hits.AddInPlace(logits.topk(k, 1).indexes.eq(safe.unsqueeze(1)).any(1).logical_and(labelled).sum());
         var loss = nn.functional.cross_entropy(logits.to(ScalarType.Float32), safe, reduction: nn.Reduction.None);
-        _lossSum.add_(loss.mul(labelled).sum().to(ScalarType.Float64));
+        _lossSum.AddInPlace(loss.mul(labelled).sum().to(ScalarType.Float64));
     }
 
     /// <summary>Reads the accumulated results (one device-to-host copy).</summary>

@@ -1,6 +1,7 @@
 using ResNetSharp.Imaging;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using ResNetSharp.Common;
 
 namespace ResNetSharp.Training;
 
@@ -101,7 +102,7 @@ public sealed class RegressionHead : TaskHead
         using var scope = NewDisposeScope();
         var values = targets.to(ScalarType.Float64).cpu();
         var labelled = values.isnan().logical_not();
-        var count = labelled.sum(0).clamp_min(1).to(ScalarType.Float64);
+        var count = labelled.sum(0).ClampMin(1).to(ScalarType.Float64);
         var mean = values.nan_to_num(0).sum(0).div(count);
         var squared = values.sub(mean).nan_to_num(0).square().sum(0).div(count);
         return (mean.to(ScalarType.Float64).data<double>().ToArray(), squared.sqrt().to(ScalarType.Float64).data<double>().ToArray());
@@ -126,6 +127,6 @@ internal sealed class RegressionLayer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return fc.call(x).mul(std).add_(mean).MoveToOuterDisposeScope();
+        return fc.call(x).mul(std).AddInPlace(mean).MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ResNetSharp.Common;
 
 namespace ResNetSharp.Training;
 
@@ -17,12 +18,12 @@ internal sealed class RegressionMetrics(RegressionHead head, Device device) : He
         var (loss, labelled) = head.PerValueLoss(outputs, targets);
         var mask = labelled.to(ScalarType.Float64);
         var error = outputs.to(ScalarType.Float64).sub(targets.to(ScalarType.Float64).nan_to_num(0)).mul(mask);
-        _absolute.add_(error.abs().sum(0));
-        _squared.add_(error.square().sum(0));
-        _counts.add_(mask.sum(0));
-        _samples.add_(labelled.any(1).sum());
+        _absolute.AddInPlace(error.abs().sum(0));
+        _squared.AddInPlace(error.square().sum(0));
+        _counts.AddInPlace(mask.sum(0));
+        _samples.AddInPlace(labelled.any(1).sum());
         // Per sample, the mean over its labelled values; summed over samples.
-        _lossSum.add_(loss.to(ScalarType.Float64).mul(mask).sum(1).div(mask.sum(1).clamp_min(1)).sum());
+        _lossSum.AddInPlace(loss.to(ScalarType.Float64).mul(mask).sum(1).div(mask.sum(1).ClampMin(1)).sum());
     }
 
     public override HeadResult Result()

@@ -1,6 +1,7 @@
 using ResNetSharp.Imaging;
 using ResNetSharp.Inference;
 using static TorchSharp.torch;
+using ResNetSharp.Common;
 
 namespace ResNetSharp.Training;
 
@@ -68,6 +69,6 @@ public abstract class TaskHead
     {
         using var scope = NewDisposeScope();
         var mask = labelled.to(perSample.dtype);
-        return perSample.mul(mask).sum().div_(mask.sum().clamp_min_(1)).MoveToOuterDisposeScope();
+        return perSample.mul(mask).sum().div_(mask.sum().ClampMinInPlace(1)).MoveToOuterDisposeScope();
     }
 }

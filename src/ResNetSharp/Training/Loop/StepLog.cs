@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using static TorchSharp.torch;
+using ResNetSharp.Common;
 
 namespace ResNetSharp.Training;
 
@@ -48,13 +49,13 @@ internal sealed class StepLog(RunSession session, TrainingConfig config, Trainin
             {
                 StepsPerEpoch = session.StepsPerEpoch, GradientNorm = GradientNorm.item<double>(),
             });
-            GradientNorm.fill_(double.NaN);
+            GradientNorm.FillInPlace(double.NaN);
             _clock.Restart();
         }
         if (_count > 0)
             _epochSum += mean * _count;
         _epochCount += _count;
-        LossSum.fill_(0); // TorchSharp's zero_() returns a new handle that would leak here
+        LossSum.FillInPlace(0); // TorchSharp's zero_() returns a new handle that would leak here
         _count = 0;
     }
 

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ResNetSharp.Common;
 
 namespace ResNetSharp.Training;
 
@@ -31,9 +32,9 @@ internal sealed class TrainAccuracy : IDisposable
         // An unlabelled sample's -1 never equals an argmax, so eq already leaves it out of the hits.
         var hits = predicted.eq(labels).sum().to(ScalarType.Float64);
         if (lambda < 1)
-            hits = hits.mul(lambda).add_(predicted.eq(labels.flip(0)).sum().to(ScalarType.Float64), 1.0 - lambda);
-        sums.Hits.add_(hits);
-        sums.Samples.add_(labels.ge(0).sum().to(ScalarType.Float64));
+            hits = hits.Times(lambda).AddInPlace(predicted.eq(labels.flip(0)).sum().to(ScalarType.Float64), 1.0 - lambda);
+        sums.Hits.AddInPlace(hits);
+        sums.Samples.AddInPlace(labels.AtLeast(0).sum().to(ScalarType.Float64));
     }
 
     /// <summary>Each classification head's accuracy since the last call (NaN where no labelled sample was seen), and starts counting again.</summary>
@@ -44,8 +45,8 @@ internal sealed class TrainAccuracy : IDisposable
         {
             double n = samples.item<double>();
             result[name] = n > 0 ? hits.item<double>() / n : double.NaN;
-            hits.fill_(0); // TorchSharp's zero_() returns a new handle that would leak here
-            samples.fill_(0);
+            hits.FillInPlace(0); // TorchSharp's zero_() returns a new handle that would leak here
+            samples.FillInPlace(0);
         }
         return result;
     }

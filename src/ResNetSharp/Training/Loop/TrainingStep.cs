@@ -1,5 +1,6 @@
 using ResNetSharp.Data;
 using static TorchSharp.torch;
+using ResNetSharp.Common;
 
 namespace ResNetSharp.Training;
 
@@ -38,7 +39,7 @@ internal sealed class TrainingStep(TrainingConfig config, Device device, FaultIn
         if (config.Optimization.GradientClip > 0)
             optimizer.ClipGradientNorm(config.Optimization.GradientClip);
         optimizer.Step(learningRate);
-        lossSum.add_(loss.detach().to(ScalarType.Float64));
+        lossSum.AddInPlace(loss.detach().to(ScalarType.Float64));
         return true;
     }
 
@@ -61,9 +62,9 @@ internal sealed class TrainingStep(TrainingConfig config, Device device, FaultIn
             accuracy.Add(head, output, target, lambda);
             var loss = head.Loss(output, target);
             if (lambda < 1)
-                loss = loss.mul(lambda).add_(head.Loss(output, target.flip(0)), 1.0 - lambda);
-            loss = head.Weight == 1 ? loss : loss.mul(head.Weight);
-            total = total is null ? loss : total.add(loss);
+                loss = loss.Times(lambda).AddInPlace(head.Loss(output, target.flip(0)), 1.0 - lambda);
+            loss = head.Weight == 1 ? loss : loss.Times(head.Weight);
+            total = total is null ? loss : total.Plus(loss);
         }
         return total ?? throw new InvalidOperationException("the network has no heads to train.");
     }

@@ -126,11 +126,11 @@ public abstract class Optimizer
         if (_groups is not null)
         {
             foreach (var (group, _, _) in _groups)
-                group.Gradients.fill_(0);
+                group.Gradients.FillInPlace(0);
             return;
         }
         foreach (var (_, parameter, _) in Parameters)
-            parameter.grad?.fill_(0);
+            parameter.grad?.FillInPlace(0);
     }
 
     /// <summary>A parameter's state tensor, created as zeros like the parameter on first use.</summary>
@@ -162,7 +162,7 @@ public abstract class Optimizer
         {
             foreach (var (_, state, _) in _groups)
                 foreach (var buffer in state.Values)
-                    buffer.fill_(0);
+                    buffer.FillInPlace(0);
             foreach (var (key, tensor) in incoming)
             {
                 if (!State.TryGetValue(key, out var view))
