@@ -37,7 +37,7 @@ public static class TrainingRun
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
         Console.CancelKeyPress += onCancel;
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
-        using var curves = new TrainingCurves(folder);
+        var curves = new TrainingCurves(folder);
         var card = new ModelCard(folder, settings, recipe);
         try
         {
@@ -47,7 +47,6 @@ public static class TrainingRun
             var outcome = !quiet && console.Profile.Capabilities.Interactive
                 ? LiveTrainingProgress.Run(console, Train)
                 : Train(new ConsoleTrainingObserver(output, quiet));
-            curves.Flush();
             card.Finish(outcome);
             foreach (string? failure in new[] { curves.Failure, card.Failure })
                 if (failure is not null)

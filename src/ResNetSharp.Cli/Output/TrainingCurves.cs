@@ -14,7 +14,7 @@ namespace ResNetSharp.Cli.Output;
 /// were finalized under libtorch's feet (see ResNetSharp.Common.HeldScalars). A plot that cannot be written never
 /// stops training: the first such problem is kept in <see cref="Failure"/>.
 /// </summary>
-public sealed class TrainingCurves(string folder) : TrainingObserver, IDisposable
+public sealed class TrainingCurves(string folder) : TrainingObserver
 {
     private long _stepsPerEpoch;
 
@@ -53,14 +53,6 @@ public sealed class TrainingCurves(string folder) : TrainingObserver, IDisposabl
             Failure ??= $"could not draw the plots in {folder}: {e.Message}";
         }
     }
-
-    /// <summary>Nothing to wait for: each epoch's plots are drawn before <see cref="Epoch"/> returns.</summary>
-    public void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public void Dispose() => Flush();
 
     /// <summary>(epochs done, learning rate) of each logged step; none when the steps per epoch are unknown.</summary>
     private static List<(double Epoch, double Rate)> LearningRates(string jsonLines, long stepsPerEpoch)

@@ -34,7 +34,6 @@ public class TrainingCurvesTests
             log.Epoch(report);
             curves.Epoch(report);
         }
-        curves.Flush();
         return curves;
     }
 
@@ -56,7 +55,7 @@ public class TrainingCurvesTests
     public void EveryPlotIsWrittenAfterFlushWithoutTemporaryFiles()
     {
         using var folder = new TemporaryFolder();
-        using var curves = Train(folder.Path, 3);
+        var curves = Train(folder.Path, 3);
 
         Assert.Null(curves.Failure);
         foreach (var (path, width, height) in new[]
@@ -75,7 +74,7 @@ public class TrainingCurvesTests
     public void OneEpochIsDrawnAsVisibleMarkers()
     {
         using var folder = new TemporaryFolder();
-        using var curves = Train(folder.Path, 1);
+        var curves = Train(folder.Path, 1);
 
         // A single point was invisible as a bare line; its marker is a disc of ~7 px.
         Assert.InRange(FirstSeriesPixels(curves.LossPath).Count, 20, 2000);
@@ -86,7 +85,7 @@ public class TrainingCurvesTests
     public void EpochsCsvCarriesTrainAccuracyAndLearningRateByName()
     {
         using var folder = new TemporaryFolder();
-        using var _ = Train(folder.Path, 2);
+        var _ = Train(folder.Path, 2);
 
         var table = EpochTable.Read(new MetricsLog(folder.Path).CsvPath);
         Assert.Equal(2, table.Rows);
@@ -100,7 +99,7 @@ public class TrainingCurvesTests
     public void AHugeTestLossKeepsTheOtherCurveVisibleOnTheLogAxis()
     {
         using var folder = new TemporaryFolder();
-        using var curves = Train(folder.Path, 5, epoch => epoch == 2 ? 535 : 0.4);
+        var curves = Train(folder.Path, 5, epoch => epoch == 2 ? 535 : 0.4);
 
         // On a linear axis a test loss of 535 squashed the train loss (0.14-0.7) into a flat line along the
         // bottom; on the log axis it keeps a height: its pixels spread over more than a few rows.
@@ -112,11 +111,10 @@ public class TrainingCurvesTests
     public void APlotThatCannotBeWrittenIsReportedNotThrown()
     {
         using var folder = new TemporaryFolder();
-        using var curves = new TrainingCurves(folder.Path);
+        var curves = new TrainingCurves(folder.Path);
         Directory.CreateDirectory(curves.ConfusionPath); // a folder where the file should go
 
         curves.Epoch(Report(0, 1, 0.5));
-        curves.Flush();
 
         Assert.NotNull(curves.Failure);
         Assert.Contains(folder.Path, curves.Failure);
